@@ -1,0 +1,970 @@
+//! Parsing and the Dockerfile model: stages, instructions, the state (WORKDIR, ENV, ARG, USER)
+//! in effect at each instruction, and the go commands each RUN invokes.
+
+pub mod go;
+pub mod queries;
+pub mod shell;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, QueryCursor, StreamingIterator, Tree};
+
+pub use go::GoCommand;
+pub use shell::Word;
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new({
+        let mut p = Parser::new();
+        p.set_language(&queries::language()).expect("grammar matches tree-sitter version");
+        p
+    });
+}
+
+/// Parse Dockerfile text into a tree-sitter tree.
+pub fn parse_tree(source: &str) -> Tree {
+    PARSER.with(|p| {
+        p.borrow_mut()
+            .parse(source, None)
+            .expect("parser has a language and no timeout")
+    })
+}
+
+/// Number of ERROR and MISSING nodes in a tree: the measure "parses worse" is judged by.
+pub fn error_count(tree: &Tree) -> usize {
+    error_ranges(tree).len()
+}
+
+fn error_ranges(tree: &Tree) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if !tree.root_node().has_error() {
+        return out;
+    }
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            out.push(node.byte_range());
+            continue;
+        }
+        if node.has_error() {
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    From,
+    Run,
+    Copy,
+    Add,
+    Env,
+    Arg,
+    Workdir,
+    User,
+    Shell,
+    Onbuild,
+}
+
+impl Kind {
+    fn from_capture(name: &str) -> Option<Kind> {
+        Some(match name {
+            "from" => Kind::From,
+            "run" => Kind::Run,
+            "copy" => Kind::Copy,
+            "add" => Kind::Add,
+            "env" => Kind::Env,
+            "arg" => Kind::Arg,
+            "workdir" => Kind::Workdir,
+            "user" => Kind::User,
+            "shell" => Kind::Shell,
+            "onbuild" => Kind::Onbuild,
+            _ => return None,
+        })
+    }
+}
+
+/// `--name=value` on an instruction.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    pub name: String,
+    pub value: String,
+    pub range: Range<usize>,
+}
+
+/// `--mount=type=cache,target=/go/pkg/mod,…` on a RUN.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    pub options: Vec<(String, String)>,
+    pub range: Range<usize>,
+}
+
+impl Mount {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+    /// The mount type; BuildKit's default is `bind`.
+    pub fn kind(&self) -> &str {
+        self.get("type").unwrap_or("bind")
+    }
+    pub fn target(&self) -> Option<&str> {
+        self.get("target")
+            .or_else(|| self.get("dst"))
+            .or_else(|| self.get("destination"))
+    }
+}
+
+/// A `NAME=value` (or legacy `NAME value`) pair of ENV or ARG.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub name: String,
+    /// The value with quotes removed; `None` for `ARG NAME` without default.
+    pub value: Option<String>,
+    pub range: Range<usize>,
+    pub value_range: Option<Range<usize>>,
+    /// `ENV key value` (space form), which cannot hold a second pair.
+    pub legacy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunForm {
+    Shell,
+    Exec,
+    Heredoc,
+}
+
+/// What a RUN executes.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub form: RunForm,
+    pub commands: Vec<shell::Command>,
+    pub go: Vec<GoCommand>,
+}
+
+/// A COPY or ADD.
+#[derive(Debug, Clone)]
+pub struct Copy {
+    /// `--from=` value: another stage or an image. `None` copies from the build context.
+    pub from: Option<String>,
+    pub sources: Vec<Word>,
+    pub dest: Option<Word>,
+    /// Sources are given inline as a heredoc (`COPY <<EOF /file`).
+    pub heredoc: bool,
+}
+
+/// The state in effect when an instruction runs.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// Absolute working directory, `None` when it cannot be known (unknown base image).
+    pub workdir: Option<String>,
+    /// Environment from the base image (when known) and ENV instructions.
+    pub env: BTreeMap<String, String>,
+    /// ARGs declared in this stage, with their default (or value from build args).
+    pub args: BTreeMap<String, Option<String>>,
+    /// USER in effect; `None` means the image default (root for every image gomodfix knows).
+    pub user: Option<String>,
+    /// Whether the base image's environment is known (golang, scratch, or a stage of this file).
+    pub base_known: bool,
+}
+
+impl State {
+    /// Expand `$NAME` and `${NAME}` (with `:-`/`-` defaults) from ENV and ARG; `None` if a
+    /// referenced variable is unknown.
+    pub fn expand(&self, text: &str) -> Option<String> {
+        expand_with(text, &|name| {
+            self.env
+                .get(name)
+                .cloned()
+                .or_else(|| self.args.get(name).cloned().flatten())
+        })
+    }
+
+    pub fn is_root(&self) -> bool {
+        match self.user.as_deref() {
+            None => true,
+            Some(u) => {
+                let user = u.split(':').next().unwrap_or(u);
+                user == "root" || user == "0"
+            }
+        }
+    }
+
+    /// HOME as the go command sees it: ENV HOME, or /root for root on a known image.
+    pub fn home(&self) -> Option<String> {
+        if let Some(h) = self.env.get("HOME") {
+            return Some(h.clone());
+        }
+        (self.base_known && self.is_root()).then(|| "/root".to_string())
+    }
+
+    /// The module cache directory (GOMODCACHE, or $GOPATH/pkg/mod).
+    pub fn gomodcache(&self) -> Option<String> {
+        if let Some(c) = self.env.get("GOMODCACHE") {
+            return Some(c.clone());
+        }
+        let gopath = match self.env.get("GOPATH") {
+            Some(p) => p.split(':').next()?.to_string(),
+            None => format!("{}/go", self.home()?),
+        };
+        Some(format!("{}/pkg/mod", gopath.trim_end_matches('/')))
+    }
+
+    /// The build cache directory (GOCACHE, or $HOME/.cache/go-build; XDG_CACHE_HOME wins over HOME).
+    pub fn gocache(&self) -> Option<String> {
+        if let Some(c) = self.env.get("GOCACHE") {
+            return Some(c.clone());
+        }
+        if let Some(x) = self.env.get("XDG_CACHE_HOME") {
+            return Some(format!("{}/go-build", x.trim_end_matches('/')));
+        }
+        Some(format!("{}/.cache/go-build", self.home()?.trim_end_matches('/')))
+    }
+}
+
+/// `$NAME`/`${NAME}`/`${NAME:-default}` expansion with a lookup; `None` when a name is unknown.
+pub fn expand_with(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let close = inner.find('}')?;
+            let expr = &inner[..close];
+            let (name, default) = match expr.find(":-").or_else(|| expr.find('-')) {
+                Some(i) => {
+                    let skip = if expr[i..].starts_with(":-") { 2 } else { 1 };
+                    (&expr[..i], Some(&expr[i + skip..]))
+                }
+                None => (expr, None),
+            };
+            match (lookup(name), default) {
+                (Some(v), _) if !v.is_empty() => out.push_str(&v),
+                (_, Some(d)) => out.push_str(d),
+                (Some(v), None) => out.push_str(&v),
+                (None, None) => return None,
+            }
+            rest = &inner[close + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if len == 0 {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            out.push_str(&lookup(&after[..len])?);
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// One instruction of the file.
+#[derive(Debug, Clone)]
+pub struct Instruction {
+    pub kind: Kind,
+    /// Byte range of the instruction (without the final line ending).
+    pub range: Range<usize>,
+    pub flags: Vec<Flag>,
+    pub mounts: Vec<Mount>,
+    /// ENV/ARG pairs.
+    pub pairs: Vec<Pair>,
+    /// Plain arguments (WORKDIR path, USER, SHELL…), quotes removed.
+    pub args: Vec<Word>,
+    pub run: Option<Run>,
+    pub copy: Option<Copy>,
+    /// Index of the stage, `None` for ARGs before the first FROM.
+    pub stage: Option<usize>,
+    /// State just before this instruction runs.
+    pub state: State,
+    /// The instruction contains or touches a parse error: rules must not edit it.
+    pub near_error: bool,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().find(|f| f.name == name)
+    }
+}
+
+/// An image reference of a FROM line.
+#[derive(Debug, Clone, Default)]
+pub struct Image {
+    /// As written.
+    pub raw: String,
+    /// After expanding ARGs declared before the first FROM; `None` if an ARG has no default.
+    pub expanded: Option<String>,
+    pub name: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+    pub range: Range<usize>,
+    pub tag_range: Option<Range<usize>>,
+}
+
+/// One build stage.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub index: usize,
+    /// Index of the FROM instruction in `Dockerfile::instructions`.
+    pub from: usize,
+    pub image: Image,
+    pub alias: Option<String>,
+    /// The stage this one is FROM, when it names an earlier stage.
+    pub parent: Option<usize>,
+    /// Instruction indices of the stage, FROM excluded.
+    pub body: Range<usize>,
+    /// Whether the base is an official-style golang image (directly or through `parent`).
+    pub golang: bool,
+    /// `--platform=` on the FROM line.
+    pub platform: Option<String>,
+    /// The state after the stage's last instruction.
+    pub end_state: State,
+}
+
+/// A parsed Dockerfile with its model.
+#[derive(Debug)]
+pub struct Dockerfile {
+    pub source: String,
+    pub tree: Tree,
+    pub escape: char,
+    /// `"\r\n"` when the file uses CRLF line endings, else `"\n"`.
+    pub newline: &'static str,
+    pub instructions: Vec<Instruction>,
+    pub stages: Vec<Stage>,
+    /// ARGs declared before the first FROM (visible only to FROM lines).
+    pub global_args: BTreeMap<String, Option<String>>,
+    pub error_ranges: Vec<Range<usize>>,
+    /// Image repositories treated as official golang images (the last path component `golang`
+    /// always is).
+    pub golang_images: Vec<String>,
+}
+
+/// Settings that change how the model is built.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Values of build args (from compose/bake/config), which override ARG defaults.
+    pub build_args: BTreeMap<String, String>,
+    /// Extra image repositories to treat as golang images (mirrors).
+    pub golang_images: Vec<String>,
+}
+
+/// The parser directive `# escape=` at the top of the file, if any.
+fn escape_directive(source: &str) -> char {
+    for line in source.lines() {
+        let line = line.trim_start_matches('\u{feff}').trim();
+        let Some(rest) = line.strip_prefix('#') else {
+            break;
+        };
+        let Some((key, value)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        if key == "escape" {
+            if value.trim() == "`" {
+                return '`';
+            }
+            return '\\';
+        }
+        if key != "syntax" && key != "check" {
+            break;
+        }
+    }
+    '\\'
+}
+
+fn text<'a>(src: &'a str, node: Node) -> &'a str {
+    &src[node.byte_range()]
+}
+
+/// Remove one level of quotes from a grammar string node (`"a"`, `'a'`, `a`).
+fn unquote(raw: &str) -> String {
+    let raw = raw.trim();
+    if raw.len() >= 2
+        && ((raw.starts_with('"') && raw.ends_with('"'))
+            || (raw.starts_with('\'') && raw.ends_with('\'')))
+    {
+        let inner = &raw[1..raw.len() - 1];
+        if raw.starts_with('"') {
+            return inner.replace("\\\"", "\"");
+        }
+        return inner.to_string();
+    }
+    raw.to_string()
+}
+
+/// Join an absolute or relative path onto a directory, normalising `.` and `..`.
+pub fn join_path(base: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        base.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+impl Dockerfile {
+    pub fn parse(source: impl Into<String>) -> Dockerfile {
+        Self::parse_with(source, &ParseOptions::default())
+    }
+
+    pub fn parse_with(source: impl Into<String>, options: &ParseOptions) -> Dockerfile {
+        let source = source.into();
+        let tree = parse_tree(&source);
+        let escape = escape_directive(&source);
+        let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
+        let error_ranges = error_ranges(&tree);
+        let mut df = Dockerfile {
+            instructions: Vec::new(),
+            stages: Vec::new(),
+            global_args: BTreeMap::new(),
+            escape,
+            newline,
+            error_ranges,
+            golang_images: options.golang_images.clone(),
+            tree,
+            source,
+        };
+        df.build_model(options);
+        df
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.error_ranges.len()
+    }
+
+    /// The stage a name (alias) or index refers to, as `--from=` and `FROM` use them.
+    pub fn stage_by_ref(&self, reference: &str, before: usize) -> Option<usize> {
+        let lower = reference.to_ascii_lowercase();
+        self.stages[..before.min(self.stages.len())]
+            .iter()
+            .rev()
+            .find(|s| s.alias.as_deref().map(str::to_ascii_lowercase) == Some(lower.clone()))
+            .map(|s| s.index)
+            .or_else(|| {
+                reference
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|i| *i < before.min(self.stages.len()))
+            })
+    }
+
+    /// The final stage: the one named by `target` or the last.
+    pub fn final_stage(&self, target: Option<&str>) -> Option<&Stage> {
+        match target {
+            Some(t) => self
+                .stage_by_ref(t, self.stages.len())
+                .map(|i| &self.stages[i]),
+            None => self.stages.last(),
+        }
+    }
+
+    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+        &self.instructions[stage.body.clone()]
+    }
+
+    /// Whether any stage runs the go command.
+    pub fn runs_go(&self) -> bool {
+        self.instructions
+            .iter()
+            .any(|i| i.run.as_ref().is_some_and(|r| !r.go.is_empty()))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.source, offset)
+    }
+
+    /// Start of the line containing `offset`.
+    pub fn line_start(&self, offset: usize) -> usize {
+        self.source[..offset].rfind('\n').map_or(0, |p| p + 1)
+    }
+
+    /// Just after the line ending of the line containing `offset` (or the end of the file).
+    pub fn next_line_start(&self, offset: usize) -> usize {
+        self.source[offset..]
+            .find('\n')
+            .map_or(self.source.len(), |p| offset + p + 1)
+    }
+
+    /// The indentation in front of the instruction at `offset`.
+    pub fn indent_at(&self, offset: usize) -> &str {
+        let start = self.line_start(offset);
+        let line = &self.source[start..offset];
+        let trimmed = line.len() - line.trim_start().len();
+        &line[..trimmed]
+    }
+
+    fn is_golang_image(&self, name: &str) -> bool {
+        let name = name.to_ascii_lowercase();
+        name.rsplit('/').next() == Some("golang") || self.golang_images.contains(&name)
+    }
+
+    fn build_model(&mut self, options: &ParseOptions) {
+        let q = queries::queries();
+        let src = self.source.clone();
+        let root = self.tree.root_node();
+        let mut cursor = QueryCursor::new();
+        let mut nodes: Vec<(Kind, Node)> = Vec::new();
+        let mut matches = cursor.matches(&q.instructions, root, src.as_bytes());
+        while let Some(m) = matches.next() {
+            for c in m.captures {
+                let name = q.instructions.capture_names()[c.index as usize];
+                if let Some(kind) = Kind::from_capture(name) {
+                    nodes.push((kind, c.node));
+                }
+            }
+        }
+        nodes.sort_by_key(|(_, n)| n.start_byte());
+
+        let mut state = State::default();
+        let mut stage_idx: Option<usize> = None;
+        for (kind, node) in nodes {
+            let range = node.byte_range();
+            let near_error = node.has_error()
+                || self
+                    .error_ranges
+                    .iter()
+                    .any(|e| e.start <= range.end + 1 && range.start <= e.end + 1);
+            let mut ins = Instruction {
+                kind,
+                range: trim_end_range(&src, range.clone()),
+                flags: Vec::new(),
+                mounts: Vec::new(),
+                pairs: Vec::new(),
+                args: Vec::new(),
+                run: None,
+                copy: None,
+                stage: stage_idx,
+                state: state.clone(),
+                near_error,
+            };
+            self.read_flags(&src, node, &mut ins);
+            match kind {
+                Kind::From => {
+                    let index = self.stages.len();
+                    if let Some(prev) = stage_idx {
+                        self.stages[prev].end_state = state.clone();
+                        self.stages[prev].body.end = self.instructions.len();
+                    }
+                    let stage = self.read_from(&src, node, index, &ins);
+                    state = self.initial_state(&stage, options);
+                    ins.stage = Some(index);
+                    stage_idx = Some(index);
+                    self.stages.push(stage);
+                    let body_start = self.instructions.len() + 1;
+                    self.stages[index].body = body_start..body_start;
+                }
+                Kind::Env | Kind::Arg => {
+                    self.read_pairs(&src, node, &mut ins);
+                    for p in &ins.pairs {
+                        match (kind, stage_idx) {
+                            (Kind::Arg, None) => {
+                                let v = options.build_args.get(&p.name).cloned().or_else(|| {
+                                    p.value.as_ref().map(|v| {
+                                        self.expand_global(v).unwrap_or_else(|| v.clone())
+                                    })
+                                });
+                                self.global_args.insert(p.name.clone(), v);
+                            }
+                            (Kind::Arg, Some(_)) => {
+                                // `ARG NAME` re-declares a global ARG and takes its value.
+                                let v = options
+                                    .build_args
+                                    .get(&p.name)
+                                    .cloned()
+                                    .or_else(|| p.value.as_ref().and_then(|v| state.expand(v)))
+                                    .or_else(|| self.global_args.get(&p.name).cloned().flatten());
+                                state.args.insert(p.name.clone(), v);
+                            }
+                            (_, _) => {
+                                let v = p.value.clone().unwrap_or_default();
+                                let v = state.expand(&v).unwrap_or(v);
+                                state.env.insert(p.name.clone(), v);
+                            }
+                        }
+                    }
+                }
+                Kind::Workdir => {
+                    ins.args = path_words(&src, node);
+                    if let Some(w) = ins.args.first() {
+                        state.workdir = match (&state.workdir, state.expand(&w.text)) {
+                            (_, Some(p)) if p.starts_with('/') => Some(join_path("/", &p)),
+                            (Some(base), Some(p)) => Some(join_path(base, &p)),
+                            _ => None,
+                        };
+                    }
+                }
+                Kind::User => {
+                    let raw = text(&src, node);
+                    let user = raw.split_whitespace().nth(1).map(str::to_string);
+                    if let Some(u) = &user {
+                        ins.args.push(Word {
+                            text: u.clone(),
+                            range: range.clone(),
+                        });
+                    }
+                    state.user = user.map(|u| state.expand(&u).unwrap_or(u));
+                }
+                Kind::Run => ins.run = Some(self.read_run(&src, node)),
+                Kind::Copy | Kind::Add => ins.copy = Some(read_copy(&src, node, &ins.flags)),
+                Kind::Shell | Kind::Onbuild => {}
+            }
+            self.instructions.push(ins);
+        }
+        if let Some(prev) = stage_idx {
+            self.stages[prev].end_state = state;
+            self.stages[prev].body.end = self.instructions.len();
+        }
+    }
+
+    fn expand_global(&self, text: &str) -> Option<String> {
+        expand_with(text, &|name| self.global_args.get(name).cloned().flatten())
+    }
+
+    fn initial_state(&self, stage: &Stage, options: &ParseOptions) -> State {
+        if let Some(parent) = stage.parent {
+            let mut s = self.stages[parent].end_state.clone();
+            s.args.clear();
+            return s;
+        }
+        let mut s = State::default();
+        let name = stage.image.expanded.as_deref().map(image_name);
+        match name {
+            Some(n) if n.eq_ignore_ascii_case("scratch") => {
+                s.workdir = Some("/".into());
+                s.base_known = true;
+            }
+            Some(n) if self.is_golang_image(n) => {
+                s.workdir = Some("/go".into());
+                s.base_known = true;
+                s.env.insert("GOPATH".into(), "/go".into());
+                s.env.insert("GOTOOLCHAIN".into(), "local".into());
+                s.env.insert(
+                    "PATH".into(),
+                    "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+                );
+            }
+            _ => {}
+        }
+        let _ = options;
+        s
+    }
+
+    fn read_flags(&self, src: &str, node: Node, ins: &mut Instruction) {
+        let q = queries::queries();
+        let mut cursor = QueryCursor::new();
+        // Flags belong to this instruction only, not to an ONBUILD trigger inside it.
+        let mut caps = cursor.captures(&q.flags, node, src.as_bytes());
+        while let Some((m, i)) = caps.next() {
+            let c = m.captures[*i];
+            if c.node.parent().map(|p| p.id()) != Some(node.id()) {
+                continue;
+            }
+            let raw = text(src, c.node);
+            let body = raw.trim_start_matches('-');
+            let (name, value) = body.split_once('=').unwrap_or((body, ""));
+            if q.flags.capture_names()[c.index as usize] == "mount" {
+                let options = value
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|kv| {
+                        let (k, v) = kv.split_once('=').unwrap_or((kv, "true"));
+                        (k.trim().to_ascii_lowercase(), unquote(v))
+                    })
+                    .collect();
+                ins.mounts.push(Mount {
+                    options,
+                    range: c.node.byte_range(),
+                });
+            } else {
+                ins.flags.push(Flag {
+                    name: name.to_ascii_lowercase(),
+                    value: unquote(value),
+                    range: c.node.byte_range(),
+                });
+            }
+        }
+    }
+
+    fn read_pairs(&self, src: &str, node: Node, ins: &mut Instruction) {
+        let q = queries::queries();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&q.env_pairs, node, src.as_bytes());
+        let names = q.env_pairs.capture_names();
+        while let Some(m) = matches.next() {
+            let mut pair: Option<Node> = None;
+            let mut name: Option<Node> = None;
+            let mut value: Option<Range<usize>> = None;
+            for c in m.captures {
+                match names[c.index as usize] {
+                    "pair" => pair = Some(c.node),
+                    "name" => name = Some(c.node),
+                    "value" => {
+                        let r = c.node.byte_range();
+                        value = Some(match value {
+                            Some(v) => v.start.min(r.start)..v.end.max(r.end),
+                            None => r,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            let (Some(pair), Some(name)) = (pair, name) else {
+                continue;
+            };
+            if pair.parent().map(|p| p.id()) != Some(node.id()) {
+                continue;
+            }
+            let legacy = !text(src, pair).contains('=')
+                || src[name.end_byte()..pair.end_byte()]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_whitespace);
+            ins.pairs.push(Pair {
+                name: text(src, name).to_string(),
+                value: value.clone().map(|r| unquote(&src[r])),
+                range: pair.byte_range(),
+                value_range: value,
+                legacy,
+            });
+        }
+        ins.pairs.sort_by_key(|p| p.range.start);
+        ins.pairs.dedup_by_key(|p| p.range.start);
+    }
+
+    fn read_from(&self, src: &str, node: Node, index: usize, ins: &Instruction) -> Stage {
+        let q = queries::queries();
+        let mut cursor = QueryCursor::new();
+        let mut image = Image::default();
+        let mut alias = None;
+        let mut matches = cursor.matches(&q.from, node, src.as_bytes());
+        let names = q.from.capture_names();
+        while let Some(m) = matches.next() {
+            for c in m.captures {
+                let t = text(src, c.node).to_string();
+                match names[c.index as usize] {
+                    "image" => {
+                        image.raw = t;
+                        image.range = c.node.byte_range();
+                    }
+                    "image.name" => image.name = t,
+                    "image.tag" => {
+                        image.tag = Some(t.trim_start_matches(':').to_string());
+                        image.tag_range = Some(c.node.start_byte() + 1..c.node.end_byte());
+                    }
+                    "image.digest" => image.digest = Some(t.trim_start_matches('@').to_string()),
+                    "alias" => alias = Some(t),
+                    _ => {}
+                }
+            }
+        }
+        image.expanded = self.expand_global(&image.raw);
+        let parent = image
+            .expanded
+            .as_deref()
+            .and_then(|e| self.stage_by_ref(e, index))
+            .filter(|_| !image.raw.contains(':') && !image.raw.contains('@'));
+        let golang = match parent {
+            Some(p) => self.stages[p].golang,
+            None => image
+                .expanded
+                .as_deref()
+                .is_some_and(|e| self.is_golang_image(image_name(e))),
+        };
+        Stage {
+            index,
+            from: self.instructions.len(),
+            image,
+            alias,
+            parent,
+            body: 0..0,
+            golang,
+            platform: ins.flag("platform").map(|f| f.value.clone()),
+            end_state: State::default(),
+        }
+    }
+
+    fn read_run(&self, src: &str, node: Node) -> Run {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        let mut commands = Vec::new();
+        let mut form = RunForm::Shell;
+        for child in &children {
+            match child.kind() {
+                "json_string_array" => {
+                    form = RunForm::Exec;
+                    let mut c2 = child.walk();
+                    let words: Vec<Word> = child
+                        .named_children(&mut c2)
+                        .filter(|n| n.kind() == "json_string")
+                        .map(|n| Word {
+                            text: json_unquote(text(src, n)),
+                            range: n.byte_range(),
+                        })
+                        .collect();
+                    if !words.is_empty() {
+                        // `["sh", "-c", "script"]`: the script is shell.
+                        if words.len() >= 3
+                            && matches!(words[0].text.as_str(), "sh" | "/bin/sh" | "bash" | "/bin/bash")
+                            && words[1].text == "-c"
+                        {
+                            let w = &words[2];
+                            let inner = (w.range.start + 1)..(w.range.end - 1);
+                            commands.extend(shell::split_commands(src, inner, shell::Mode::Script));
+                        } else {
+                            commands.push(shell::Command {
+                                assignments: Vec::new(),
+                                range: words[0].range.start..words[words.len() - 1].range.end,
+                                words,
+                            });
+                        }
+                    }
+                }
+                "shell_command" => {
+                    let range = child.byte_range();
+                    let is_heredoc_marker = {
+                        let mut c3 = child.walk();
+                        child
+                            .named_children(&mut c3)
+                            .any(|n| n.kind() == "heredoc_marker")
+                    };
+                    if !is_heredoc_marker {
+                        commands.extend(shell::split_commands(
+                            src,
+                            range,
+                            shell::Mode::Dockerfile {
+                                escape: self.escape,
+                            },
+                        ));
+                    }
+                }
+                "heredoc_block" => {
+                    form = RunForm::Heredoc;
+                    let mut c3 = child.walk();
+                    for content in child
+                        .named_children(&mut c3)
+                        .filter(|n| n.kind() == "heredoc_content")
+                    {
+                        commands.extend(shell::split_commands(
+                            src,
+                            content.byte_range(),
+                            shell::Mode::Script,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let go = commands.iter().filter_map(GoCommand::from_command).collect();
+        Run {
+            form,
+            commands,
+            go,
+        }
+    }
+}
+
+/// Image repository without registry-port confusion: `golang` of `docker.io/library/golang:1.22`.
+pub fn image_name(reference: &str) -> &str {
+    let no_digest = reference.split('@').next().unwrap_or(reference);
+    let last_slash = no_digest.rfind('/').map_or(0, |p| p + 1);
+    match no_digest[last_slash..].find(':') {
+        Some(c) => &no_digest[..last_slash + c],
+        None => no_digest,
+    }
+}
+
+fn json_unquote(raw: &str) -> String {
+    serde_json::from_str::<String>(raw).unwrap_or_else(|_| unquote(raw))
+}
+
+fn trim_end_range(src: &str, range: Range<usize>) -> Range<usize> {
+    let t = src[range.clone()].trim_end_matches(['\r', '\n']);
+    range.start..range.start + t.len()
+}
+
+fn path_words(src: &str, node: Node) -> Vec<Word> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|n| n.kind() == "path")
+        .map(|n| Word {
+            text: unquote(text(src, n)),
+            range: n.byte_range(),
+        })
+        .collect()
+}
+
+fn read_copy(src: &str, node: Node, flags: &[Flag]) -> Copy {
+    let mut cursor = node.walk();
+    let mut words: Vec<Word> = Vec::new();
+    let mut heredoc = false;
+    for n in node.named_children(&mut cursor) {
+        match n.kind() {
+            "path" => {
+                let t = text(src, n);
+                if t.starts_with("<<") {
+                    heredoc = true;
+                }
+                words.push(Word {
+                    text: unquote(t),
+                    range: n.byte_range(),
+                });
+            }
+            "json_string_array" => {
+                let mut c2 = n.walk();
+                words.extend(
+                    n.named_children(&mut c2)
+                        .filter(|s| s.kind() == "json_string")
+                        .map(|s| Word {
+                            text: json_unquote(text(src, s)),
+                            range: s.byte_range(),
+                        }),
+                );
+            }
+            "heredoc_block" => heredoc = true,
+            _ => {}
+        }
+    }
+    let dest = words.pop();
+    Copy {
+        from: flags
+            .iter()
+            .find(|f| f.name == "from")
+            .map(|f| f.value.clone()),
+        sources: words,
+        dest,
+        heredoc,
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let col = source[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+use super::*;
+
+const MULTI: &str = "# syntax=docker/dockerfile:1
+ARG GO_VERSION=1.22
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-alpine AS build
+WORKDIR src
+ENV CGO_ENABLED=0 GOFLAGS=\"-mod=vendor\"
+COPY --chown=1000:1000 go.mod go.sum ./
+RUN --mount=target=/go/pkg/mod,type=cache go mod download && \\
+    go build -mod=readonly -o /app ./cmd/x
+RUN [\"go\", \"build\", \"-o\", \"/app\", \".\"]
+FROM build AS test
+WORKDIR ../app
+RUN go test ./...
+FROM scratch
+COPY --from=build /app /app
+ENTRYPOINT [\"/app\"]
+";
+
+#[test]
+fn stages_images_and_parents() {
+    let df = Dockerfile::parse(MULTI);
+    assert_eq!(df.error_count(), 0);
+    assert_eq!(df.stages.len(), 3);
+    let build = &df.stages[0];
+    assert_eq!(build.alias.as_deref(), Some("build"));
+    assert_eq!(build.image.name, "golang");
+    assert_eq!(build.image.tag.as_deref(), Some("${GO_VERSION}-alpine"));
+    assert_eq!(build.image.expanded.as_deref(), Some("golang:1.22-alpine"));
+    assert!(build.golang);
+    assert_eq!(build.platform.as_deref(), Some("$BUILDPLATFORM"));
+    assert_eq!(df.stages[1].parent, Some(0));
+    assert!(df.stages[1].golang);
+    assert_eq!(df.stages[2].parent, None);
+    assert_eq!(df.final_stage(None).unwrap().index, 2);
+    assert_eq!(df.final_stage(Some("test")).unwrap().index, 1);
+    assert_eq!(df.final_stage(Some("0")).unwrap().index, 0);
+}
+
+#[test]
+fn workdir_env_and_go_commands() {
+    let df = Dockerfile::parse(MULTI);
+    let run = df
+        .instructions
+        .iter()
+        .find(|i| i.kind == Kind::Run)
+        .unwrap();
+    assert_eq!(run.state.workdir.as_deref(), Some("/go/src"));
+    assert_eq!(run.state.env.get("GOFLAGS").map(String::as_str), Some("-mod=vendor"));
+    assert_eq!(run.mounts[0].kind(), "cache");
+    assert_eq!(run.mounts[0].target(), Some("/go/pkg/mod"));
+    let go = &run.run.as_ref().unwrap().go;
+    assert_eq!(go.len(), 2);
+    assert_eq!(go[0].sub, "mod download");
+    assert_eq!(go[1].sub, "build");
+    assert_eq!(go[1].mod_flag().unwrap().0, "readonly");
+    let exec = df.instructions.iter().filter(|i| i.kind == Kind::Run).nth(1).unwrap();
+    assert_eq!(exec.run.as_ref().unwrap().form, RunForm::Exec);
+    assert_eq!(exec.run.as_ref().unwrap().go[0].sub, "build");
+    let test = df.instructions.iter().filter(|i| i.kind == Kind::Run).nth(2).unwrap();
+    assert_eq!(test.state.workdir.as_deref(), Some("/go/app"));
+    assert_eq!(test.state.gomodcache().as_deref(), Some("/go/pkg/mod"));
+    assert_eq!(test.state.gocache().as_deref(), Some("/root/.cache/go-build"));
+}
+
+#[test]
+fn copy_sources_and_dest() {
+    let df = Dockerfile::parse(MULTI);
+    let copies: Vec<_> = df.instructions.iter().filter_map(|i| i.copy.as_ref()).collect();
+    let texts: Vec<_> = copies[0].sources.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(texts, ["go.mod", "go.sum"]);
+    assert_eq!(copies[0].dest.as_ref().unwrap().text, "./");
+    assert_eq!(copies[1].from.as_deref(), Some("build"));
+}
+
+#[test]
+fn heredoc_run_and_escape_directive() {
+    let src = "# escape=`\r\nFROM golang:1.22\r\nRUN go mod download && `\r\n    go build .\r\nRUN <<EOF\r\nset -e\r\ngo test ./...\r\nEOF\r\n";
+    let df = Dockerfile::parse(src);
+    assert_eq!(df.escape, '`');
+    assert_eq!(df.newline, "\r\n");
+    let runs: Vec<_> = df.instructions.iter().filter_map(|i| i.run.as_ref()).collect();
+    let subs: Vec<_> = runs[0].go.iter().map(|g| g.sub.as_str()).collect();
+    assert_eq!(subs, ["mod download", "build"]);
+    assert_eq!(runs[1].form, RunForm::Heredoc);
+    assert_eq!(runs[1].go[0].sub, "test");
+}
+
+#[test]
+fn legacy_env_and_unknown_image() {
+    let df = Dockerfile::parse("FROM $BASE\nENV GOPATH /gopath\nWORKDIR app\nRUN go build\n");
+    let run = df.instructions.last().unwrap();
+    assert!(!df.stages[0].golang);
+    assert_eq!(run.state.workdir, None);
+    assert_eq!(run.state.env.get("GOPATH").map(String::as_str), Some("/gopath"));
+    assert!(df.instructions[1].pairs[0].legacy);
+}
+
+#[test]
+fn expansion() {
+    let lookup = |n: &str| (n == "A").then(|| "x".to_string());
+    assert_eq!(expand_with("$A/${A}/${B:-d}", &lookup).as_deref(), Some("x/x/d"));
+    assert_eq!(expand_with("$B", &lookup), None);
+    assert_eq!(join_path("/go", "../src/./a"), "/src/a");
+    assert_eq!(image_name("registry:5000/library/golang:1.22@sha256:abc"), "registry:5000/library/golang");
+}
