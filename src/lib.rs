@@ -1,3 +1,64 @@
 //! gomodfix: find and fix the Dockerfile mistakes that break Go builds in containers.
+//!
+//! Data flows one way: walker → source → parse/model ([`syntax`]) → build context
+//! ([`context`]) → [`rules`] → fixer ([`fix`]) → renderer/writer ([`render`], [`cli`]).
 
+pub mod cli;
+pub mod context;
+pub mod fix;
+pub mod image_fs;
+pub mod render;
+pub mod rules;
 pub mod syntax;
+
+use context::Context;
+use fix::{FixOutcome, NotConverged};
+use rules::{Diagnostic, Settings};
+use syntax::{Dockerfile, ParseOptions};
+
+/// Parse options that follow from a context (its build args).
+pub fn parse_options(ctx: Option<&Context>, golang_images: &[String]) -> ParseOptions {
+    ParseOptions {
+        build_args: ctx.map(|c| c.build_args.clone()).unwrap_or_default(),
+        golang_images: golang_images.to_vec(),
+    }
+}
+
+/// Check one Dockerfile's text: its diagnostics.
+pub fn check(source: &str, ctx: Option<&Context>, settings: &Settings) -> Vec<Diagnostic> {
+    let df = Dockerfile::parse_with(source, &parse_options(ctx, &[]));
+    rules::check(&df, ctx, settings)
+}
+
+/// Check and fix one Dockerfile's text.
+pub struct Linted {
+    pub dockerfile: Dockerfile,
+    pub diagnostics: Vec<Diagnostic>,
+    pub fixed: Result<FixOutcome, NotConverged>,
+}
+
+/// Check a Dockerfile and compute its fixed text (nothing is written).
+pub fn lint(source: &str, ctx: Option<&Context>, settings: &Settings, unsafe_fixes: bool) -> Linted {
+    let options = parse_options(ctx, &[]);
+    let dockerfile = Dockerfile::parse_with(source, &options);
+    let diagnostics = rules::check(&dockerfile, ctx, settings);
+    let fixed = if diagnostics.iter().any(|d| d.fix.is_some()) {
+        fix::fix_until_stable(
+            source,
+            unsafe_fixes,
+            |df| rules::check(df, ctx, settings),
+            |text| Dockerfile::parse_with(text, &options),
+        )
+    } else {
+        Ok(FixOutcome {
+            output: source.to_string(),
+            applied: Vec::new(),
+            discarded: Vec::new(),
+        })
+    };
+    Linted {
+        dockerfile,
+        diagnostics,
+        fixed,
+    }
+}

@@ -42,7 +42,7 @@ const KEYWORDS: &[&str] = &[
 
 /// Split `src[range]` into simple commands.
 pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command> {
-    let mut lexer = Lexer {
+    let lexer = Lexer {
         src,
         bytes: src.as_bytes(),
         end: range.end.min(src.len()),

@@ -1,0 +1,513 @@
+//! The command line: argument parsing, the repository walk, per-file processing, output and
+//! exit codes.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use crate::context::{self, Context, ContextTree, Origin};
+use crate::fix::FixOutcome;
+use crate::render;
+use crate::render::text::{Style, diagnostic_line};
+use crate::rules::{self, Diagnostic, Settings};
+
+/// Exit codes, as ruff and hadolint use them.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Files larger than this are refused.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gomodfix",
+    version,
+    about = "Find and fix the Dockerfile mistakes that break Go builds",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a rule's documentation (what, why, example, fix safety).
+    Explain {
+        /// Rule code (GM003) or name (go-cache-mounts).
+        code: String,
+    },
+    /// List every rule.
+    Rules,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (directories are walked, honouring .gitignore).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Print only the patch of the fixes (unified diff), nothing else on stdout.
+    #[arg(long, conflicts_with = "write")]
+    pub diff: bool,
+    /// Apply the fixes to the files.
+    #[arg(long)]
+    pub write: bool,
+    /// Also apply fixes marked unsafe.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Build context directory for every Dockerfile (default: each Dockerfile's folder).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// The stage that is built (`docker build --target`); default: the last stage.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Also treat files matching this glob as Dockerfiles (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Whether a file name is a Dockerfile by convention.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") {
+        return false;
+    }
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+}
+
+/// Find the Dockerfiles under the given paths, in a stable order.
+pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let extra = {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in include {
+            match globset::Glob::new(g) {
+                Ok(g) => {
+                    b.add(g);
+                }
+                Err(e) => errors.push(format!("--include {g}: {e}")),
+            }
+        }
+        b.build().unwrap_or_else(|_| globset::GlobSet::empty())
+    };
+    for root in paths {
+        let meta = std::fs::symlink_metadata(root);
+        match meta {
+            Err(e) => {
+                errors.push(format!("{}: {e}", root.display()));
+                continue;
+            }
+            Ok(m) if !m.is_dir() && !(m.file_type().is_symlink() && root.is_dir()) => {
+                files.push(root.clone());
+                continue;
+            }
+            Ok(_) => {}
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        let mut found = Vec::new();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if !e.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+                        continue;
+                    }
+                    let name = e.file_name().to_string_lossy();
+                    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                    if is_dockerfile_name(&name) || extra.is_match(rel) || extra.is_match(name.as_ref()) {
+                        found.push(clean_path(e.path()));
+                    }
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        found.sort();
+        files.extend(found);
+    }
+    files.dedup();
+    (files, errors)
+}
+
+fn clean_path(p: &Path) -> PathBuf {
+    p.strip_prefix("./").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// A path as shown to the user and in diff headers: relative to the current directory when it
+/// lies below it.
+pub fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = match (p.is_absolute(), &cwd) {
+        (true, Some(cwd)) => p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf()),
+        _ => clean_path(p),
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Loads each context directory once per run, shared between threads.
+#[derive(Default)]
+pub struct ContextCache {
+    trees: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ContextTree>>>>>,
+}
+
+impl ContextCache {
+    pub fn tree(&self, root: &Path) -> Arc<ContextTree> {
+        let cell = {
+            let mut map = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(root.to_path_buf()).or_default().clone()
+        };
+        cell.get_or_init(|| Arc::new(ContextTree::load(root))).clone()
+    }
+
+    /// The context of one Dockerfile.
+    pub fn context_for(&self, dockerfile: &Path, flag: Option<&Path>, target: Option<&str>) -> Result<Context, String> {
+        let (root, origin) = match flag {
+            Some(dir) => (dir.to_path_buf(), Origin::Flag),
+            None => (
+                dockerfile.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+                Origin::DockerfileDir,
+            ),
+        };
+        let root = root.canonicalize().map_err(|e| format!("context {}: {e}", root.display()))?;
+        if !root.is_dir() {
+            return Err(format!("context {} is not a directory", root.display()));
+        }
+        let abs_df = dockerfile.canonicalize().unwrap_or_else(|_| dockerfile.to_path_buf());
+        let mut ctx = Context::new(self.tree(&root), origin);
+        ctx.dockerfile = abs_df
+            .strip_prefix(&root)
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"));
+        ctx.target = target.map(str::to_string);
+        match context::load_dockerignore(&root, &abs_df) {
+            Some(Ok(d)) => ctx.dockerignore = Some(d),
+            Some(Err(e)) => return Err(e),
+            None => {}
+        }
+        Ok(ctx)
+    }
+}
+
+/// What happened to one file.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub shown: String,
+    pub source: String,
+    /// A UTF-8 byte-order mark was stripped before parsing and is put back on write.
+    pub bom: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub fixed: Option<FixOutcome>,
+    /// Diagnostics left after the fixes (only computed with `--write`).
+    pub remaining: Vec<Diagnostic>,
+    pub error: Option<String>,
+    /// Errors about the file's context that did not stop the check (a malformed go.mod).
+    pub warnings: Vec<String>,
+}
+
+/// Read a Dockerfile, refusing what cannot be one.
+pub fn read_dockerfile(path: &Path) -> Result<(String, bool), String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a directory".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes, larger than the {} byte limit",
+            meta.len(),
+            MAX_FILE_BYTES
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    decode(bytes)
+}
+
+/// Text of a Dockerfile from bytes: UTF-8, no NUL bytes; a BOM is stripped and reported.
+pub fn decode(bytes: Vec<u8>) -> Result<(String, bool), String> {
+    if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => Ok((rest.to_string(), true)),
+        None => Ok((text, false)),
+    }
+}
+
+fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        shown: display_path(path),
+        source: String::new(),
+        bom: false,
+        diagnostics: Vec::new(),
+        fixed: None,
+        remaining: Vec::new(),
+        error: None,
+        warnings: Vec::new(),
+    };
+    match read_dockerfile(path) {
+        Ok((s, bom)) => {
+            report.source = s;
+            report.bom = bom;
+        }
+        Err(e) => {
+            report.error = Some(e);
+            return report;
+        }
+    }
+    let ctx = match cache.context_for(path, args.context.as_deref(), args.target.as_deref()) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            report.warnings.push(format!("build context unknown: {e}"));
+            None
+        }
+    };
+    if let Some(c) = &ctx {
+        for (dir, m) in &c.tree.modules {
+            if let Err(e) = m {
+                let _ = dir;
+                report.warnings.push(format!("go.mod unreadable, rules that need it are skipped: {e}"));
+            }
+        }
+    }
+    let settings = Settings {
+        target: args.target.clone(),
+    };
+    let linted = crate::lint(&report.source, ctx.as_ref(), &settings, args.unsafe_fixes);
+    report.diagnostics = linted.diagnostics;
+    match linted.fixed {
+        Ok(outcome) => {
+            if args.write && outcome.output != report.source {
+                report.remaining = crate::rules::check(
+                    &crate::syntax::Dockerfile::parse_with(&outcome.output, &crate::parse_options(ctx.as_ref(), &[])),
+                    ctx.as_ref(),
+                    &settings,
+                );
+            } else {
+                report.remaining = report.diagnostics.clone();
+            }
+            report.fixed = Some(outcome);
+        }
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    report
+}
+
+/// Write a file atomically: a temporary file in the same directory, fsync, rename over the
+/// original (through a symlink to its target), keeping the original's permissions. Refuses when
+/// the file changed on disk since it was read.
+pub fn write_atomic(path: &Path, expected_old: &[u8], new: &[u8]) -> Result<(), String> {
+    let target = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let current = std::fs::read(&target).map_err(|e| e.to_string())?;
+    if current != expected_old {
+        return Err("file changed on disk since it was read; not overwritten".into());
+    }
+    let meta = std::fs::metadata(&target).map_err(|e| e.to_string())?;
+    if meta.permissions().readonly() {
+        return Err("file is read-only; not overwritten".into());
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    tmp.write_all(new).map_err(|e| e.to_string())?;
+    tmp.as_file().sync_all().map_err(|e| e.to_string())?;
+    std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| e.to_string())?;
+    tmp.persist(&target).map_err(|e| e.error.to_string())?;
+    Ok(())
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+fn with_bom(bom: bool, text: &str) -> String {
+    if bom { format!("\u{feff}{text}") } else { text.to_string() }
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Rules) => {
+            for r in rules::registry() {
+                let m = r.meta();
+                println!("{}  {:<32} {:<7} {}", m.code, m.name, fix_label(m.fix), m.summary);
+            }
+            ExitCode::from(EXIT_CLEAN)
+        }
+        None => ExitCode::from(run_check(&cli.check)),
+    }
+}
+
+fn fix_label(f: rules::FixAvailability) -> &'static str {
+    match f {
+        rules::FixAvailability::None => "none",
+        rules::FixAvailability::Safe => "safe",
+        rules::FixAvailability::Unsafe => "unsafe",
+        rules::FixAvailability::Mixed => "mixed",
+    }
+}
+
+fn explain(code: &str) -> ExitCode {
+    match rules::find(code) {
+        Some(r) => {
+            let m = r.meta();
+            println!("# {} {}\n\n{}\n\nFix: {}. Default severity: {}.\n\n{}", m.code, m.name, m.summary, fix_label(m.fix), m.severity, m.doc);
+            ExitCode::from(EXIT_CLEAN)
+        }
+        None => {
+            eprintln!("gomodfix: unknown rule `{code}` (see `gomodfix rules`)");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Check (and maybe fix) every Dockerfile under the paths; print; return the exit code.
+pub fn run_check(args: &CheckArgs) -> u8 {
+    let style = Style { color: use_color(args.color) };
+    let (files, walk_errors) = discover(&args.paths, &args.include);
+    let cache = ContextCache::default();
+    let reports: Vec<FileReport> = files.par_iter().map(|p| process(p, args, &cache)).collect();
+
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    let mut had_error = !walk_errors.is_empty();
+    for e in &walk_errors {
+        stderr.push_str(&format!("gomodfix: {e}\n"));
+    }
+    let (mut found, mut fixable, mut unsafe_only, mut fixed_count, mut fixed_files, mut remaining, mut changed_files) =
+        (0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    for r in &reports {
+        if let Some(e) = &r.error {
+            had_error = true;
+            stderr.push_str(&format!("gomodfix: {}: {e}\n", r.shown));
+            continue;
+        }
+        for w in &r.warnings {
+            stderr.push_str(&format!("gomodfix: {}: {w}\n", r.shown));
+        }
+        let Some(outcome) = &r.fixed else { continue };
+        for d in &outcome.discarded {
+            stderr.push_str(&format!(
+                "gomodfix: {}: fix {} ({}) discarded: its result parses worse than the input\n",
+                r.shown, d.code, d.title
+            ));
+        }
+        let changed = outcome.output != r.source;
+        found += r.diagnostics.len();
+        fixable += r.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| rules::fix_allowed(f, args.unsafe_fixes))).count();
+        unsafe_only += r.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| !rules::fix_allowed(f, args.unsafe_fixes))).count();
+        let diff = render::diff::unified(&r.shown, &r.source, &outcome.output);
+        if args.diff {
+            if changed {
+                changed_files += 1;
+                stdout.push_str(&diff);
+            }
+            continue;
+        }
+        if args.write {
+            if changed {
+                let old = with_bom(r.bom, &r.source);
+                let new = with_bom(r.bom, &outcome.output);
+                match write_atomic(&r.path, old.as_bytes(), new.as_bytes()) {
+                    Ok(()) => {
+                        fixed_count += outcome.applied.len();
+                        fixed_files += 1;
+                    }
+                    Err(e) => {
+                        had_error = true;
+                        stderr.push_str(&format!("gomodfix: {}: {e}\n", r.shown));
+                        for d in &r.diagnostics {
+                            stdout.push_str(&diagnostic_line(style, &r.shown, &r.source, d));
+                        }
+                        remaining += r.diagnostics.len();
+                        continue;
+                    }
+                }
+            }
+            for d in &r.remaining {
+                stdout.push_str(&diagnostic_line(style, &r.shown, &outcome.output, d));
+            }
+            remaining += r.remaining.len();
+            continue;
+        }
+        for d in &r.diagnostics {
+            stdout.push_str(&diagnostic_line(style, &r.shown, &r.source, d));
+        }
+        if changed {
+            stdout.push_str(&if style.color { render::diff::colorize(&diff) } else { diff });
+        }
+    }
+
+    let summary = if args.diff {
+        format!("Would fix {} file(s) ({} fixable problem(s)).", changed_files, fixable)
+    } else if args.write {
+        format!("Fixed {fixed_count} problem(s) in {fixed_files} file(s); {remaining} remaining.")
+    } else if found == 0 {
+        format!("All checks passed ({} Dockerfile(s)).", reports.len())
+    } else {
+        let mut s = format!("Found {found} problem(s) in {} Dockerfile(s)", reports.len());
+        if fixable > 0 {
+            s.push_str(&format!("; {fixable} fixable with `--write`"));
+        }
+        if unsafe_only > 0 && !args.unsafe_fixes {
+            s.push_str(&format!("; {unsafe_only} more with `--write --unsafe-fixes`"));
+        }
+        s.push('.');
+        s
+    };
+    if args.diff {
+        stderr.push_str(&summary);
+        stderr.push('\n');
+    } else {
+        stdout.push_str(&summary);
+        stdout.push('\n');
+    }
+    let _ = std::io::stdout().write_all(stdout.as_bytes());
+    let _ = std::io::stderr().write_all(stderr.as_bytes());
+
+    if had_error {
+        EXIT_ERROR
+    } else if (args.diff && changed_files > 0) || (args.write && remaining > 0) || (!args.diff && !args.write && found > 0) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}

@@ -1,0 +1,277 @@
+//! The build context: where it is, how it was found, and the Go facts it holds.
+//!
+//! All file-system access for contexts happens here, once per context per run; rules only see
+//! the resulting [`Context`], so the CLI, the language server and tests run the same rules.
+
+pub mod dockerignore;
+pub mod gomod;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use dockerignore::DockerIgnore;
+pub use gomod::{GoMod, GoWork};
+
+/// How a Dockerfile's context was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// No other information: the Dockerfile's own folder, as `docker build .` beside it.
+    DockerfileDir,
+    /// `--context DIR` on the command line.
+    Flag,
+    /// A compose or bake file, or the config file, named it (the path of that file).
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::DockerfileDir => write!(f, "the Dockerfile's folder (default)"),
+            Origin::Flag => write!(f, "--context"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+}
+
+/// Most entries read from one context; a larger tree is treated as unknown.
+pub const MAX_ENTRIES: usize = 200_000;
+
+/// A listing of a context directory with its go.mod and go.work files parsed.
+#[derive(Debug, Default)]
+pub struct ContextTree {
+    pub root: PathBuf,
+    entries: BTreeMap<String, EntryKind>,
+    /// go.mod files by their directory (`""` is the context root).
+    pub modules: BTreeMap<String, Result<GoMod, String>>,
+    /// go.work files by their directory.
+    pub works: BTreeMap<String, Result<GoWork, String>>,
+    /// The listing stopped at [`MAX_ENTRIES`]: absence of a file proves nothing.
+    pub truncated: bool,
+}
+
+impl ContextTree {
+    /// Read a context directory (without `.git`).
+    pub fn load(root: &Path) -> ContextTree {
+        let mut tree = ContextTree {
+            root: root.to_path_buf(),
+            ..Default::default()
+        };
+        let walker = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .hidden(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker.flatten() {
+            let Ok(rel) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if rel.is_empty() {
+                continue;
+            }
+            if tree.entries.len() >= MAX_ENTRIES {
+                tree.truncated = true;
+                break;
+            }
+            let kind = if entry.file_type().is_some_and(|t| t.is_dir()) {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            tree.entries.insert(rel, kind);
+        }
+        let files: Vec<String> = tree
+            .entries
+            .iter()
+            .filter(|(p, k)| **k == EntryKind::File && (p.ends_with("go.mod") || p.ends_with("go.work")))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for rel in files {
+            let (dir, name) = split_dir(&rel);
+            if name != "go.mod" && name != "go.work" {
+                continue;
+            }
+            let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| e.to_string());
+            if name == "go.mod" {
+                let m = text.and_then(|t| gomod::parse_go_mod(&t).map_err(|e| format!("{rel}: {e}")));
+                tree.modules.insert(dir.to_string(), m);
+            } else {
+                let w = text.and_then(|t| gomod::parse_go_work(&t).map_err(|e| format!("{rel}: {e}")));
+                tree.works.insert(dir.to_string(), w);
+            }
+        }
+        tree
+    }
+
+    /// Build a tree from in-memory files (tests, stdin).
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> ContextTree {
+        let mut tree = ContextTree::default();
+        for (path, text) in files {
+            let mut dir = split_dir(path).0;
+            while !dir.is_empty() {
+                tree.entries.insert(dir.to_string(), EntryKind::Dir);
+                dir = split_dir(dir).0;
+            }
+            tree.entries.insert(path.to_string(), EntryKind::File);
+            let (dir, name) = split_dir(path);
+            if name == "go.mod" {
+                tree.modules
+                    .insert(dir.to_string(), gomod::parse_go_mod(text).map_err(|e| e.to_string()));
+            } else if name == "go.work" {
+                tree.works
+                    .insert(dir.to_string(), gomod::parse_go_work(text).map_err(|e| e.to_string()));
+            }
+        }
+        tree
+    }
+
+    pub fn kind(&self, rel: &str) -> Option<EntryKind> {
+        if rel.is_empty() {
+            return Some(EntryKind::Dir);
+        }
+        self.entries.get(rel).copied()
+    }
+
+    /// Entries directly or indirectly below `dir` (`""` for all).
+    pub fn below<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, EntryKind)> + 'a {
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(move |(p, _)| p.starts_with(&prefix))
+            .map(|(p, k)| (p.as_str(), *k))
+    }
+
+    /// Files matching a COPY glob source (context-relative, `*` does not cross `/`).
+    pub fn glob(&self, pattern: &str) -> Vec<(&str, EntryKind)> {
+        let Ok(g) = globset::GlobBuilder::new(pattern).literal_separator(true).build() else {
+            return Vec::new();
+        };
+        let m = g.compile_matcher();
+        self.entries
+            .iter()
+            .filter(|(p, _)| m.is_match(p.as_str()))
+            .map(|(p, k)| (p.as_str(), *k))
+            .collect()
+    }
+}
+
+/// `("a/b", "go.mod")` for `"a/b/go.mod"`, `("", "go.mod")` for `"go.mod"`.
+pub fn split_dir(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(p) => (&path[..p], &path[p + 1..]),
+        None => ("", path),
+    }
+}
+
+/// `dir/name`, or `name` at the root.
+pub fn join_rel(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else if name.is_empty() {
+        dir.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// A COPY source as a context-relative path: leading `/` and `./` removed, `..` clamped at the
+/// root (BuildKit never leaves the context).
+pub fn context_rel(source: &str) -> String {
+    crate::syntax::join_path("/", source)
+        .trim_start_matches('/')
+        .to_string()
+}
+
+/// One Dockerfile's build context with everything rules need to know about it.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub tree: Arc<ContextTree>,
+    pub dockerignore: Option<DockerIgnore>,
+    /// The Dockerfile's path relative to the context root, when it lies inside it.
+    pub dockerfile: Option<String>,
+    pub origin: Origin,
+    pub target: Option<String>,
+    pub build_args: BTreeMap<String, String>,
+}
+
+impl Context {
+    pub fn new(tree: Arc<ContextTree>, origin: Origin) -> Context {
+        Context {
+            tree,
+            dockerignore: None,
+            dockerfile: None,
+            origin,
+            target: None,
+            build_args: BTreeMap::new(),
+        }
+    }
+
+    /// Whether absence in the listing means absence on disk.
+    pub fn complete(&self) -> bool {
+        !self.tree.truncated
+    }
+
+    pub fn excluded(&self, rel: &str) -> bool {
+        self.dockerignore.as_ref().is_some_and(|d| d.excludes(rel))
+    }
+
+    /// The path exists in the context and `.dockerignore` lets it through.
+    pub fn sends(&self, rel: &str) -> bool {
+        self.tree.kind(rel).is_some() && !self.excluded(rel)
+    }
+
+    pub fn is_dir(&self, rel: &str) -> bool {
+        self.tree.kind(rel) == Some(EntryKind::Dir)
+    }
+
+    /// The parsed go.mod of a directory, when it exists and parses.
+    pub fn go_mod(&self, dir: &str) -> Option<&GoMod> {
+        self.tree.modules.get(dir).and_then(|r| r.as_ref().ok())
+    }
+
+    /// The Dockerfile's folder, relative to the context.
+    pub fn dockerfile_dir(&self) -> Option<&str> {
+        self.dockerfile.as_deref().map(|p| split_dir(p).0)
+    }
+}
+
+/// Read the `.dockerignore` that applies to a Dockerfile: `<Dockerfile>.dockerignore` beside it
+/// wins over the context root's `.dockerignore`.
+pub fn load_dockerignore(
+    context_root: &Path,
+    dockerfile: &Path,
+) -> Option<Result<DockerIgnore, String>> {
+    let mut specific = dockerfile.as_os_str().to_owned();
+    specific.push(".dockerignore");
+    let specific = PathBuf::from(specific);
+    let candidates = [specific, context_root.join(".dockerignore")];
+    for path in candidates {
+        if !path.is_file() {
+            continue;
+        }
+        let label = path
+            .strip_prefix(context_root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        return Some(
+            std::fs::read(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|b| {
+                    String::from_utf8(b).map_err(|_| format!("{}: not UTF-8", path.display()))
+                })
+                .and_then(|t| {
+                    DockerIgnore::parse(&t, &label)
+                        .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
+                }),
+        );
+    }
+    None
+}

@@ -1,0 +1,285 @@
+//! Edits, fixes and the fix-until-stable loop.
+//!
+//! Order (documented in the README): in each pass the rules run on the current text; their fixes
+//! are taken in rule-code order, then by position in the file; a fix is accepted when none of its
+//! edits overlaps or touches an edit already accepted in this pass (the rest wait for the next
+//! pass, when they are recomputed on the new text). The accepted edits are applied together, the
+//! result is re-parsed, and a pass that would leave more parse errors than its input falls back
+//! to the fixes that keep the parse as good on their own. Passes repeat until no fix applies,
+//! at most [`MAX_PASSES`] times.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::rules::Diagnostic;
+use crate::syntax::{Dockerfile, error_count};
+
+/// A replacement of `range` (bytes of the current text) by `text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            range: at..at,
+            text: text.into(),
+        }
+    }
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Edit {
+        Edit {
+            range,
+            text: text.into(),
+        }
+    }
+    pub fn delete(range: Range<usize>) -> Edit {
+        Edit {
+            range,
+            text: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the build's meaning; applied by default.
+    Safe,
+    /// May change what the build does; applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// A set of edits that together repair one diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
+    }
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+        }
+    }
+}
+
+/// Apply non-overlapping edits to `source`.
+pub fn apply_edits(source: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(source.len() + 64);
+    let mut pos = 0;
+    for e in sorted {
+        if e.range.start < pos {
+            continue;
+        }
+        out.push_str(&source[pos..e.range.start]);
+        out.push_str(&e.text);
+        pos = e.range.end;
+    }
+    out.push_str(&source[pos..]);
+    out
+}
+
+/// Whether two edits overlap or touch (an insertion at the boundary of another edit counts, so
+/// that the order of text inserted at one point never depends on chance).
+fn conflicts(a: &Edit, b: &Edit) -> bool {
+    a.range.start <= b.range.end && b.range.start <= a.range.end
+}
+
+/// Most passes of the fix loop before it gives up.
+pub const MAX_PASSES: usize = 10;
+
+/// One fix that was applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub code: &'static str,
+    pub title: String,
+    pub applicability: Applicability,
+}
+
+/// A fix that was thrown away because its result parsed worse than its input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Discarded {
+    pub code: &'static str,
+    pub title: String,
+}
+
+/// The result of fixing a file.
+#[derive(Debug, Clone)]
+pub struct FixOutcome {
+    pub output: String,
+    pub applied: Vec<Applied>,
+    pub discarded: Vec<Discarded>,
+}
+
+/// The loop did not settle: these rules kept producing fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotConverged {
+    pub rules: Vec<&'static str>,
+}
+
+impl std::fmt::Display for NotConverged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "fixes did not converge after {MAX_PASSES} passes (rules still fixing: {})",
+            self.rules.join(", ")
+        )
+    }
+}
+
+/// Run `check` on the text and apply its fixes until nothing changes.
+pub fn fix_until_stable(
+    source: &str,
+    unsafe_fixes: bool,
+    mut check: impl FnMut(&Dockerfile) -> Vec<Diagnostic>,
+    mut parse: impl FnMut(&str) -> Dockerfile,
+) -> Result<FixOutcome, NotConverged> {
+    let mut text = source.to_string();
+    let mut applied = Vec::new();
+    let mut discarded: Vec<Discarded> = Vec::new();
+    let mut seen = vec![text.clone()];
+    for _ in 0..MAX_PASSES {
+        let df = parse(&text);
+        let mut candidates: Vec<(&'static str, Fix)> = check(&df)
+            .into_iter()
+            .filter_map(|d| d.fix.map(|f| (d.code, f)))
+            .filter(|(_, f)| unsafe_fixes || f.applicability == Applicability::Safe)
+            .filter(|(code, f)| {
+                !discarded
+                    .iter()
+                    .any(|x| x.code == *code && x.title == f.title)
+            })
+            .filter(|(_, f)| !f.edits.is_empty())
+            .collect();
+        if candidates.is_empty() {
+            return Ok(FixOutcome {
+                output: text,
+                applied,
+                discarded,
+            });
+        }
+        candidates.sort_by(|(ca, fa), (cb, fb)| {
+            let sa = fa.edits.iter().map(|e| e.range.start).min();
+            let sb = fb.edits.iter().map(|e| e.range.start).min();
+            ca.cmp(cb).then(sa.cmp(&sb))
+        });
+        let mut accepted: Vec<(&'static str, Fix)> = Vec::new();
+        for (code, fix) in candidates {
+            let clash = accepted
+                .iter()
+                .flat_map(|(_, f)| &f.edits)
+                .any(|a| fix.edits.iter().any(|b| conflicts(a, b)))
+                || fix
+                    .edits
+                    .iter()
+                    .enumerate()
+                    .any(|(i, a)| fix.edits[i + 1..].iter().any(|b| conflicts(a, b)));
+            if !clash {
+                accepted.push((code, fix));
+            }
+        }
+        let before_errors = df.error_count();
+        let all_edits: Vec<Edit> = accepted
+            .iter()
+            .flat_map(|(_, f)| f.edits.iter().cloned())
+            .collect();
+        let mut next = apply_edits(&text, &all_edits);
+        if error_count(&crate::syntax::parse_tree(&next)) > before_errors {
+            // Keep only the fixes that are harmless on their own; report the others.
+            let mut good = Vec::new();
+            for (code, fix) in accepted {
+                let alone = apply_edits(&text, &fix.edits);
+                if error_count(&crate::syntax::parse_tree(&alone)) > before_errors {
+                    discarded.push(Discarded {
+                        code,
+                        title: fix.title.clone(),
+                    });
+                } else {
+                    good.push((code, fix));
+                }
+            }
+            let edits: Vec<Edit> = good.iter().flat_map(|(_, f)| f.edits.iter().cloned()).collect();
+            next = apply_edits(&text, &edits);
+            if error_count(&crate::syntax::parse_tree(&next)) > before_errors {
+                good.truncate(1);
+                next = apply_edits(&text, &good[0].1.edits);
+            }
+            accepted = good;
+        }
+        if accepted.is_empty() {
+            continue;
+        }
+        if seen.contains(&next) {
+            return Err(NotConverged {
+                rules: dedup_codes(&accepted),
+            });
+        }
+        applied.extend(accepted.iter().map(|(code, f)| Applied {
+            code,
+            title: f.title.clone(),
+            applicability: f.applicability,
+        }));
+        seen.push(next.clone());
+        text = next;
+    }
+    let df = parse(&text);
+    let still: Vec<(&'static str, Fix)> = check(&df)
+        .into_iter()
+        .filter_map(|d| d.fix.map(|f| (d.code, f)))
+        .filter(|(_, f)| unsafe_fixes || f.applicability == Applicability::Safe)
+        .collect();
+    if still.is_empty() {
+        return Ok(FixOutcome {
+            output: text,
+            applied,
+            discarded,
+        });
+    }
+    Err(NotConverged {
+        rules: dedup_codes(&still),
+    })
+}
+
+fn dedup_codes(fixes: &[(&'static str, Fix)]) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = fixes.iter().map(|(c, _)| *c).collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_apply_in_position_order() {
+        let out = apply_edits(
+            "abcdef",
+            &[Edit::replace(4..5, "E"), Edit::insert(0, ">"), Edit::delete(1..2)],
+        );
+        assert_eq!(out, ">acdEf");
+    }
+
+    #[test]
+    fn touching_edits_conflict() {
+        assert!(conflicts(&Edit::insert(3, "x"), &Edit::insert(3, "y")));
+        assert!(conflicts(&Edit::replace(1..3, "x"), &Edit::insert(3, "y")));
+        assert!(!conflicts(&Edit::replace(1..3, "x"), &Edit::insert(4, "y")));
+    }
+}

@@ -1,0 +1,4 @@
+//! Renderers: unified diffs and the human-readable report.
+
+pub mod diff;
+pub mod text;

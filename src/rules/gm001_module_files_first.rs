@@ -1,0 +1,156 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest};
+use crate::context::join_rel;
+use crate::fix::Fix;
+use crate::image_fs::is_module_file;
+use crate::syntax::Kind;
+
+pub struct ModuleFilesFirst;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM001",
+    name: "module-files-first",
+    summary: "Sources are copied before go.mod/go.sum are copied and downloaded",
+    severity: Severity::Warning,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Finds build stages that copy Go sources (`COPY . .`, `COPY ./cmd ./cmd`) before the module files
+are copied and `go mod download` has run, and inserts
+
+    COPY go.mod go.sum ./
+    RUN go mod download
+
+in front of the first source COPY. Only module files that exist in the build context and that
+`.dockerignore` lets through are copied, with paths relative to the context (a module in
+`services/api/` becomes `COPY services/api/go.mod services/api/go.sum ./`). When the module files
+are already copied first but nothing downloads before the sources arrive, only the
+`RUN go mod download` is inserted.
+
+## Why is this bad?
+Docker caches a layer until one of its inputs changes. When the sources are copied before the
+dependencies are downloaded, every change to any source file invalidates the download layer and
+every build downloads every module again. Copying only go.mod and go.sum first keeps the
+download cached until the dependencies really change.
+
+## Example
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app ./cmd/server
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN go build -o /app ./cmd/server
+```
+
+## Fix safety
+Safe: the same files end up in the same places; the build only gains a cached layer.
+
+## Context needed
+The build context (to know that go.mod exists, whether go.sum exists and whether .dockerignore
+hides them). Silent when the context is unknown, when the module has no requirements (nothing to
+download), when vendor/ reaches the stage (nothing is downloaded), and in workspace builds
+(go.work, see GM015)."#,
+};
+
+impl Rule for ModuleFilesFirst {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        for stage in &cx.df.stages {
+            let gos = cx.go_commands(stage);
+            let Some(&(first_go, go_ins, _)) = gos.iter().find(|(_, _, g)| g.needs_module()) else {
+                continue;
+            };
+            let files = cx.files(stage, ctx);
+            let Some(workdir) = go_ins.state.workdir.as_deref() else { continue };
+            let Some((mod_dir, image_dir)) = files.module_for(ctx, workdir, first_go) else {
+                continue;
+            };
+            let Some(go_mod) = ctx.go_mod(&mod_dir) else { continue };
+            if !go_mod.has_requirements()
+                || files
+                    .landing(ctx, &join_rel(&mod_dir, "vendor/modules.txt"), first_go)
+                    .is_some()
+                || ctx.tree.works.keys().any(|w| mod_dir.starts_with(w.as_str()))
+            {
+                continue;
+            }
+            // The first COPY of this stage that brings sources, before the first go command.
+            let Some(source_copy) = files.first_source_copy(stage.body.start..first_go) else {
+                continue;
+            };
+            let copy_idx = source_copy.instruction;
+            let copy_ins = &cx.df.instructions[copy_idx];
+            if copy_ins.near_error {
+                continue;
+            }
+            let Some(copy_workdir) = copy_ins.state.workdir.as_deref() else { continue };
+            let go_mod_rel = join_rel(&mod_dir, "go.mod");
+            let early = files.landing(ctx, &go_mod_rel, copy_idx);
+            let downloads_between = |from: usize| {
+                (from..copy_idx).any(|i| {
+                    let ins = &cx.df.instructions[i];
+                    ins.kind == Kind::Run
+                        && ins.run.as_ref().is_some_and(|r| {
+                            r.go.iter().any(|g| g.sub == "mod download" || g.needs_module())
+                        })
+                })
+            };
+            let run_line = if image_dir == copy_workdir {
+                "RUN go mod download".to_string()
+            } else {
+                format!("RUN cd {image_dir} && go mod download")
+            };
+            match early {
+                Some((early_idx, _)) if early_idx < copy_idx => {
+                    // Module files come first, but nothing downloads before the sources.
+                    if early_idx < stage.body.start || downloads_between(early_idx) {
+                        continue;
+                    }
+                    let mut d = cx.diagnostic(
+                        &META,
+                        copy_ins.range.clone(),
+                        "sources are copied before `go mod download` runs: every source change downloads all modules again".into(),
+                    );
+                    d.fix = Some(Fix::safe(
+                        "Run `go mod download` before copying the sources",
+                        vec![cx.insert_lines_before(copy_ins, &[run_line])],
+                    ));
+                    out.push(d);
+                }
+                _ => {
+                    let mut sources = vec![go_mod_rel.clone()];
+                    let go_sum = join_rel(&mod_dir, "go.sum");
+                    if ctx.sends(&go_sum) {
+                        sources.push(go_sum);
+                    }
+                    if sources.iter().any(|s| !is_module_file(s)) {
+                        continue;
+                    }
+                    let dest = relative_dest(copy_workdir, &image_dir);
+                    let copy = copy_line(&sources, &dest);
+                    let mut d = cx.diagnostic(
+                        &META,
+                        copy_ins.range.clone(),
+                        "sources are copied before go.mod and go.sum: every source change downloads all modules again".into(),
+                    );
+                    d.fix = Some(Fix::safe(
+                        format!("Insert `{copy}` and `{run_line}` before the source COPY"),
+                        vec![cx.insert_lines_before(copy_ins, &[copy, run_line])],
+                    ));
+                    out.push(d);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::fix::{Edit, Fix};
+use crate::syntax::Kind;
+
+pub struct FinalStageGoenvOff;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM004",
+    name: "final-stage-goenv-off",
+    summary: "The final stage of a Go build does not set GOENV=off",
+    severity: Severity::Info,
+    fix: FixAvailability::Mixed,
+    doc: r#"## What it does
+In a Dockerfile that builds Go code, checks that the final stage (the last one, or the one named
+by `--target`) sets `ENV GOENV=off`, and adds it right after the final stage's FROM (merged into an
+ENV that directly follows FROM, when there is one).
+
+## Why is this bad?
+`go env -w` writes settings into a per-user file (`$HOME/.config/go/env`, see `go env GOENV`) that
+later go commands read silently. An image whose users or scripts run the go command should not
+pick up such a file from a base image or a mounted home directory: `GOENV=off` makes every go
+command in the final image ignore it, so what the image does is what its ENV says.
+
+What it does **not** do: it has no effect on a compiled Go program that does not run the go
+command. A server binary in a `scratch` or distroless image behaves exactly the same with or
+without it; there the line only documents intent and costs nothing. It is not a security control
+and does not change how the binary was built.
+
+## Example
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+
+FROM gcr.io/distroless/static-debian12
+COPY --from=build /app /app
+ENTRYPOINT ["/app"]
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+
+FROM gcr.io/distroless/static-debian12
+ENV GOENV=off
+COPY --from=build /app /app
+ENTRYPOINT ["/app"]
+```
+
+## Fix safety
+Adding the line is safe: it only changes where a go command in the final image reads settings
+from. Replacing a different explicit `GOENV=` value is unsafe (someone pointed it somewhere on
+purpose).
+
+## Context needed
+None. Silent in Dockerfiles that never run the go command (images that copy a prebuilt binary)."#,
+};
+
+impl Rule for FinalStageGoenvOff {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        if !cx.df.runs_go() {
+            return;
+        }
+        let Some(stage) = cx.final_stage() else { return };
+        let from = &cx.df.instructions[stage.from];
+        if from.near_error {
+            return;
+        }
+        match stage.end_state.env.get("GOENV") {
+            Some(v) if v == "off" => {}
+            Some(v) => {
+                let setter = stage.body.clone().rev().find_map(|i| {
+                    let ins = &cx.df.instructions[i];
+                    (ins.kind == Kind::Env && !ins.near_error)
+                        .then(|| ins.pairs.iter().find(|p| p.name == "GOENV"))
+                        .flatten()
+                        .map(|p| (ins, p))
+                });
+                let range = setter.map_or(from.range.clone(), |(ins, _)| ins.range.clone());
+                let mut d = cx.diagnostic(
+                    &META,
+                    range,
+                    format!("the final stage sets `GOENV={v}`; go commands in the image read that file"),
+                );
+                if let Some((_, p)) = setter
+                    && let Some(r) = p.value_range.clone()
+                {
+                    d.fix = Some(Fix::unsafe_("Set GOENV=off", vec![Edit::replace(r, "off")]));
+                }
+                out.push(d);
+            }
+            None => {
+                let mut d = cx.diagnostic(
+                    &META,
+                    from.range.clone(),
+                    "the final stage does not set `GOENV=off`".into(),
+                );
+                d.fix = Some(Fix::safe(
+                    "Add `ENV GOENV=off` to the final stage",
+                    vec![cx.add_env_to_stage(stage, "GOENV", "off")],
+                ));
+                out.push(d);
+            }
+        }
+    }
+}

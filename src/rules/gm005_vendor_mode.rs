@@ -1,0 +1,311 @@
+use std::ops::Range;
+
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode};
+use crate::context::{Context, join_rel};
+use crate::fix::{Edit, Fix};
+use crate::image_fs::StageFiles;
+use crate::syntax::{GoCommand, Instruction, Kind, Pair, RunForm, Stage};
+
+pub struct VendorMode;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM005",
+    name: "vendor-mode",
+    summary: "Vendoring and -mod=vendor do not match what reaches the stage",
+    severity: Severity::Warning,
+    fix: FixAvailability::Mixed,
+    doc: r#"## What it does
+Checks that the go commands of a stage agree with the vendor/ directory the build really has:
+
+- vendor/modules.txt is in the build context and a COPY brings it into the stage: makes
+  `-mod=vendor` explicit on `go build|install|test|run|vet|list` (as a flag after the subcommand,
+  or inside `ENV GOFLAGS` when the stage already sets GOFLAGS), and offers to drop a
+  `RUN go mod download` that only downloads what vendor/ already has (unsafe: it removes a step).
+  A `-mod=mod` or `-mod=readonly` there contradicts vendor/ and is reported.
+- `-mod=vendor` (flag or GOFLAGS) where vendor/ does not reach the stage (not in the context,
+  hidden by .dockerignore, or never copied): the build fails with `inconsistent vendoring` or
+  `cannot find module providing package`; the unsafe fix drops `-mod=vendor`.
+- `go mod vendor` run before the sources are copied writes an incomplete vendor/: the unsafe fix
+  moves that RUN after the first COPY of the sources.
+
+## Why is this bad?
+With vendor/modules.txt present and go.mod's `go` ≥ 1.14 the go command already defaults to
+`-mod=vendor`; below 1.14, or with a GOFLAGS from the builder's environment, it does not, and the
+build silently downloads modules instead of using the vendored copies. Forcing `-mod=vendor`
+when vendor/ is missing or hidden is the most common cause of `inconsistent vendoring` in Docker
+builds.
+
+## Example
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+```
+(with vendor/modules.txt in the repository)
+
+## Use instead
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -mod=vendor -o /app .
+```
+
+## Fix safety
+Making `-mod=vendor` explicit where vendor/ reaches the stage is safe: it is what the go command
+does by default for modern modules. Removing a step (`go mod download`), dropping `-mod=vendor`,
+and moving `go mod vendor` are unsafe: each changes what the build does.
+
+## Context needed
+The build context (vendor/modules.txt, .dockerignore) and a go.mod that the go command finds.
+Silent when the context is unknown or a COPY cannot be resolved."#,
+};
+
+impl Rule for VendorMode {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        for stage in &cx.df.stages {
+            check_stage(cx, ctx, stage, out);
+        }
+    }
+}
+
+fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Diagnostic>) {
+    let gos = cx.go_commands(stage);
+    let Some(&(first_idx, first_ins, _)) = gos
+        .iter()
+        .find(|(_, _, g)| g.takes_mod_flag() || g.sub.starts_with("mod "))
+    else {
+        return;
+    };
+    let files = cx.files(stage, ctx);
+    let Some(workdir) = first_ins.state.workdir.as_deref() else { return };
+    let Some((mod_dir, _)) = files.module_for(ctx, workdir, first_idx) else { return };
+    let vendor_rel = join_rel(&mod_dir, "vendor/modules.txt");
+    let mut reported_env: Vec<usize> = Vec::new();
+    let mut vendored_in_image = false;
+    for &(idx, ins, go) in &gos {
+        let reaches = vendored_in_image || files.landing(ctx, &vendor_rel, idx).is_some();
+        if go.sub == "mod vendor" {
+            check_vendor_before_sources(cx, files, stage, idx, ins, out);
+            vendored_in_image = true;
+            continue;
+        }
+        if reaches {
+            if go.takes_mod_flag() {
+                match mod_mode(ins, go).as_deref() {
+                    Some("vendor") => {}
+                    Some(other) => out.push(cx.diagnostic(
+                        &META,
+                        ins.range.clone(),
+                        format!("`-mod={other}` contradicts the vendor/ directory copied into this stage"),
+                    )),
+                    None => {
+                        let setter = goflags_setter(cx, stage, idx);
+                        if let Some((env_idx, env_ins, pair)) = setter {
+                            if reported_env.contains(&env_idx) {
+                                continue;
+                            }
+                            reported_env.push(env_idx);
+                            let value = pair.value.clone().unwrap_or_default();
+                            let new = format!("{} -mod=vendor", value.trim()).trim().to_string();
+                            let mut d = cx.diagnostic(
+                                &META,
+                                env_ins.range.clone(),
+                                "vendor/ reaches this stage but GOFLAGS does not say `-mod=vendor`".into(),
+                            );
+                            d.fix = Some(Fix::safe(
+                                "Add -mod=vendor to GOFLAGS",
+                                vec![replace_pair_value(pair, &new)],
+                            ));
+                            out.push(d);
+                        } else {
+                            let mut d = cx.diagnostic(
+                                &META,
+                                ins.range.clone(),
+                                format!("vendor/ reaches this stage; make `-mod=vendor` explicit on `go {}`", go.sub),
+                            );
+                            d.fix = Some(Fix::safe(
+                                format!("Add -mod=vendor to `go {}`", go.sub),
+                                vec![insert_flag(cx, ins, go)],
+                            ));
+                            out.push(d);
+                        }
+                    }
+                }
+            } else if go.sub == "mod download" {
+                let run = ins.run.as_ref().expect("go commands come from RUNs");
+                let mut d = cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    "`go mod download` downloads what vendor/ already has".into(),
+                );
+                if run.commands.len() == 1 {
+                    d.fix = Some(Fix::unsafe_(
+                        "Remove the `go mod download` step",
+                        vec![Edit::delete(cx.whole_lines(ins))],
+                    ));
+                }
+                out.push(d);
+            }
+            continue;
+        }
+        if !ctx.complete() || files.uncertain {
+            continue;
+        }
+        let why = if ctx.tree.kind(&vendor_rel).is_none() {
+            "vendor/ is not in the build context".to_string()
+        } else if let Some(p) = ctx.dockerignore.as_ref().and_then(|d| d.excluding_pattern(&vendor_rel)) {
+            format!(".dockerignore hides vendor/ (pattern `{p}`)")
+        } else {
+            "no COPY brings vendor/ into this stage".to_string()
+        };
+        if let Some((_, flag_range)) = go.mod_flag().filter(|(m, _)| *m == "vendor") {
+            let mut d = cx.diagnostic(
+                &META,
+                ins.range.clone(),
+                format!("`-mod=vendor` fails with `inconsistent vendoring`: {why}"),
+            );
+            d.severity = Severity::Error;
+            d.fix = Some(Fix::unsafe_(
+                "Remove -mod=vendor",
+                vec![remove_word(cx, ins, flag_range)],
+            ));
+            out.push(d);
+        } else if go.takes_mod_flag() && mod_mode(ins, go).as_deref() == Some("vendor") {
+            let setter = goflags_setter(cx, stage, idx);
+            let (range, fix) = match setter {
+                Some((env_idx, env_ins, pair)) => {
+                    if reported_env.contains(&env_idx) {
+                        continue;
+                    }
+                    reported_env.push(env_idx);
+                    (env_ins.range.clone(), Some(remove_from_goflags(cx, env_ins, pair)))
+                }
+                None => (ins.range.clone(), None),
+            };
+            let mut d = cx.diagnostic(
+                &META,
+                range,
+                format!("GOFLAGS sets `-mod=vendor` but {why}; the build fails with `inconsistent vendoring`"),
+            );
+            d.severity = Severity::Error;
+            d.fix = fix;
+            out.push(d);
+        }
+    }
+}
+
+/// `go mod vendor` before any source COPY of the stage vendors nothing but go.mod's view.
+fn check_vendor_before_sources(
+    cx: &RuleContext,
+    files: &StageFiles,
+    stage: &Stage,
+    idx: usize,
+    ins: &Instruction,
+    out: &mut Vec<Diagnostic>,
+) {
+    if files.first_source_copy(stage.body.start..idx).is_some() {
+        return;
+    }
+    let Some(later) = files.first_source_copy(idx + 1..stage.body.end) else { return };
+    let target = &cx.df.instructions[later.instruction];
+    if target.near_error {
+        return;
+    }
+    let mut d = cx.diagnostic(
+        &META,
+        ins.range.clone(),
+        "`go mod vendor` runs before the sources are copied: vendor/ will miss the packages they import".into(),
+    );
+    let text = cx.df.source[ins.range.clone()].to_string();
+    d.fix = Some(Fix::unsafe_(
+        "Move `go mod vendor` after the source COPY",
+        vec![
+            Edit::delete(cx.whole_lines(ins)),
+            cx.insert_lines_after(target, &[text]),
+        ],
+    ));
+    out.push(d);
+}
+
+/// The ENV of this stage (before `before`) that sets GOFLAGS, if any.
+fn goflags_setter<'a>(
+    cx: &RuleContext<'a>,
+    stage: &Stage,
+    before: usize,
+) -> Option<(usize, &'a Instruction, &'a Pair)> {
+    (stage.body.start..before).rev().find_map(|i| {
+        let ins = &cx.df.instructions[i];
+        if ins.kind != Kind::Env || ins.near_error {
+            return None;
+        }
+        ins.pairs
+            .iter()
+            .find(|p| p.name == "GOFLAGS" && p.value_range.is_some())
+            .map(|p| (i, ins, p))
+    })
+}
+
+fn replace_pair_value(pair: &Pair, value: &str) -> Edit {
+    let range = pair.value_range.clone().expect("setter has a value");
+    let text = if value.contains(char::is_whitespace) || value.is_empty() {
+        format!("\"{value}\"")
+    } else {
+        value.to_string()
+    };
+    Edit::replace(range, text)
+}
+
+fn remove_from_goflags(cx: &RuleContext, ins: &Instruction, pair: &Pair) -> Fix {
+    let value = pair.value.clone().unwrap_or_default();
+    let rest: Vec<&str> = value
+        .split_whitespace()
+        .filter(|f| f.trim_start_matches('-') != "mod=vendor")
+        .collect();
+    let edit = if !rest.is_empty() {
+        replace_pair_value(pair, &rest.join(" "))
+    } else if ins.pairs.len() == 1 {
+        Edit::delete(cx.whole_lines(ins))
+    } else {
+        Edit::delete(with_leading_space(&cx.df.source, pair.range.clone()))
+    };
+    Fix::unsafe_("Remove -mod=vendor from GOFLAGS", vec![edit])
+}
+
+/// Insert `-mod=vendor` right after `go <sub>`.
+fn insert_flag(cx: &RuleContext, ins: &Instruction, go: &GoCommand) -> Edit {
+    let head = &go.words[go.head_len - 1];
+    let exec = ins.run.as_ref().is_some_and(|r| r.form == RunForm::Exec)
+        && cx.df.source[head.range.clone()].starts_with('"');
+    if exec {
+        Edit::insert(head.range.end, ", \"-mod=vendor\"")
+    } else {
+        Edit::insert(head.range.end, " -mod=vendor")
+    }
+}
+
+/// Delete a flag word with the separator in front of it (a space, or `, ` in JSON form).
+fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit {
+    let src = &cx.df.source;
+    let exec = ins.run.as_ref().is_some_and(|r| r.form == RunForm::Exec) && src[range.clone()].starts_with('"');
+    let mut start = with_leading_space(src, range.clone()).start;
+    if exec && start > 0 && src.as_bytes()[start - 1] == b',' {
+        start -= 1;
+    }
+    Edit::delete(start..range.end)
+}
+
+fn with_leading_space(src: &str, range: Range<usize>) -> Range<usize> {
+    let bytes = src.as_bytes();
+    let mut start = range.start;
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    start..range.end
+}

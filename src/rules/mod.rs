@@ -1,0 +1,317 @@
+//! The rules: one file per rule, each a pure function of (model, context, settings) to
+//! diagnostics with optional fixes, and the registry that lists them in code order.
+
+mod gm001_module_files_first;
+mod gm002_go111module_on;
+mod gm003_go_cache_mounts;
+mod gm004_final_stage_goenv_off;
+mod gm005_vendor_mode;
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::image_fs::StageFiles;
+use crate::syntax::{Dockerfile, GoCommand, Instruction, Kind, Stage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// What kind of fix a rule can offer, for the rule table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe for some findings, unsafe for others.
+    Mixed,
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// Markdown in ruff's sections: What it does, Why is this bad?, Example, Use instead, Fix
+    /// safety, Context needed.
+    pub doc: &'static str,
+}
+
+/// A finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Byte range in the Dockerfile.
+    pub range: Range<usize>,
+    pub fix: Option<Fix>,
+}
+
+/// Settings rules read.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The stage built last (`--target`); `None` for the last stage.
+    pub target: Option<String>,
+}
+
+/// Everything a rule may look at.
+pub struct RuleContext<'a> {
+    pub df: &'a Dockerfile,
+    pub ctx: Option<&'a Context>,
+    pub settings: &'a Settings,
+    stage_files: Vec<OnceLock<StageFiles>>,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(df: &'a Dockerfile, ctx: Option<&'a Context>, settings: &'a Settings) -> Self {
+        RuleContext {
+            df,
+            ctx,
+            settings,
+            stage_files: (0..df.stages.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The context files a stage has copied (computed once per stage).
+    pub fn files(&self, stage: &Stage, ctx: &Context) -> &StageFiles {
+        self.stage_files[stage.index].get_or_init(|| StageFiles::new(self.df, stage, ctx))
+    }
+
+    /// Go commands of a stage, with their instruction index, in order (RUNs near a parse error
+    /// are left out).
+    pub fn go_commands(&self, stage: &Stage) -> Vec<(usize, &'a Instruction, &'a GoCommand)> {
+        let mut out = Vec::new();
+        for idx in stage.body.clone() {
+            let ins = &self.df.instructions[idx];
+            if ins.near_error {
+                continue;
+            }
+            if let Some(run) = &ins.run {
+                out.extend(run.go.iter().map(|g| (idx, ins, g)));
+            }
+        }
+        out
+    }
+
+    /// Whether a stage or a stage it is FROM runs the go command.
+    pub fn ancestor_runs_go(&self, stage: &Stage) -> bool {
+        let mut cur = stage.parent;
+        while let Some(p) = cur {
+            if !self.go_commands(&self.df.stages[p]).is_empty() {
+                return true;
+            }
+            cur = self.df.stages[p].parent;
+        }
+        false
+    }
+
+    /// The final stage per settings.
+    pub fn final_stage(&self) -> Option<&'a Stage> {
+        self.df.final_stage(self.settings.target.as_deref())
+    }
+
+    // --- helpers for building edits in the file's own style ---
+
+    /// Insert whole lines before the instruction at `ins` (same indentation, file's newline).
+    pub fn insert_lines_before(&self, ins: &Instruction, lines: &[String]) -> Edit {
+        let indent = self.df.indent_at(ins.range.start);
+        let at = self.df.line_start(ins.range.start);
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(indent);
+            text.push_str(l);
+            text.push_str(self.df.newline);
+        }
+        Edit::insert(at, text)
+    }
+
+    /// Insert whole lines after the instruction `ins` (works without a final newline too).
+    pub fn insert_lines_after(&self, ins: &Instruction, lines: &[String]) -> Edit {
+        let indent = self.df.indent_at(ins.range.start);
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(self.df.newline);
+            text.push_str(indent);
+            text.push_str(l);
+        }
+        Edit::insert(ins.range.end, text)
+    }
+
+    /// The byte range of an instruction's whole lines, newline included: what to delete to
+    /// remove it.
+    pub fn whole_lines(&self, ins: &Instruction) -> Range<usize> {
+        let start = self.df.line_start(ins.range.start);
+        let end = self.df.next_line_start(ins.range.end);
+        start..end
+    }
+
+    /// Add `NAME=value` to the environment of a stage: merged into an ENV that directly follows
+    /// the FROM line, else a new `ENV` line after FROM.
+    pub fn add_env_to_stage(&self, stage: &Stage, name: &str, value: &str) -> Edit {
+        let from = &self.df.instructions[stage.from];
+        if let Some(first) = self.df.instructions.get(stage.body.start)
+            && stage.body.start < stage.body.end
+            && first.kind == Kind::Env
+            && !first.near_error
+            && let Some(last) = first.pairs.last()
+            && !first.pairs.iter().any(|p| p.legacy)
+            && self.df.source[from.range.end..first.range.start].trim().is_empty()
+        {
+            return Edit::insert(last.range.end, format!(" {name}={value}"));
+        }
+        self.insert_lines_after(from, &[format!("ENV {name}={value}")])
+    }
+
+    pub fn diagnostic(&self, meta: &'static RuleMeta, range: Range<usize>, message: String) -> Diagnostic {
+        Diagnostic {
+            code: meta.code,
+            name: meta.name,
+            severity: meta.severity,
+            message,
+            range,
+            fix: None,
+        }
+    }
+}
+
+/// The value of an environment variable as a go command sees it: a `K=V` prefix, then ENV, then
+/// ARG (ARG values are in the environment of RUN).
+pub fn effective_env(ins: &Instruction, go: &GoCommand, name: &str) -> Option<String> {
+    go.assignments
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .or_else(|| ins.state.env.get(name).cloned())
+        .or_else(|| ins.state.args.get(name).cloned().flatten())
+}
+
+/// The `-mod=` mode in effect for a go command: its flag, else GOFLAGS.
+pub fn mod_mode(ins: &Instruction, go: &GoCommand) -> Option<String> {
+    if let Some((v, _)) = go.mod_flag() {
+        return Some(v.to_string());
+    }
+    let goflags = effective_env(ins, go, "GOFLAGS")?;
+    goflags
+        .split_whitespace()
+        .find_map(|f| f.trim_start_matches('-').strip_prefix("mod=").map(str::to_string))
+}
+
+/// Quote a path for a shell-form COPY when it needs it.
+pub fn copy_line(sources: &[String], dest: &str) -> String {
+    if sources.iter().chain(std::iter::once(&dest.to_string())).any(|s| s.contains(char::is_whitespace)) {
+        let items: Vec<String> = sources
+            .iter()
+            .map(|s| serde_json::to_string(s).unwrap_or_default())
+            .chain(std::iter::once(serde_json::to_string(dest).unwrap_or_default()))
+            .collect();
+        format!("COPY [{}]", items.join(", "))
+    } else {
+        format!("COPY {} {}", sources.join(" "), dest)
+    }
+}
+
+/// `dest` written relative to `workdir` when it is inside it (`./`, `sub/`), else absolute.
+pub fn relative_dest(workdir: &str, dir: &str) -> String {
+    if dir == workdir {
+        return "./".into();
+    }
+    let prefix = format!("{}/", workdir.trim_end_matches('/'));
+    match dir.strip_prefix(&prefix) {
+        Some(rest) => format!("./{rest}/"),
+        None => format!("{}/", dir.trim_end_matches('/')),
+    }
+}
+
+/// A rule: metadata plus a check.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>);
+}
+
+/// Every rule, in code order (the order fixes are applied in).
+pub fn registry() -> &'static [&'static dyn Rule] {
+    &[
+        &gm001_module_files_first::ModuleFilesFirst,
+        &gm002_go111module_on::Go111ModuleOn,
+        &gm003_go_cache_mounts::GoCacheMounts,
+        &gm004_final_stage_goenv_off::FinalStageGoenvOff,
+        &gm005_vendor_mode::VendorMode,
+    ]
+}
+
+/// Find a rule by code (case-insensitive) or name.
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    registry().iter().copied().find(|r| {
+        r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name
+    })
+}
+
+/// Run every rule on a parsed Dockerfile.
+pub fn check(df: &Dockerfile, ctx: Option<&Context>, settings: &Settings) -> Vec<Diagnostic> {
+    let cx = RuleContext::new(df, ctx, settings);
+    let mut out = Vec::new();
+    for rule in registry() {
+        rule.check(&cx, &mut out);
+    }
+    out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
+    out
+}
+
+/// Whether a fix of this applicability is applied under the given flag.
+pub fn fix_allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
+    unsafe_fixes || fix.applicability == Applicability::Safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_documented() {
+        let codes: Vec<_> = registry().iter().map(|r| r.meta().code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        for r in registry() {
+            let m = r.meta();
+            for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"] {
+                assert!(m.doc.contains(section), "{} lacks {section}", m.code);
+            }
+        }
+    }
+
+    #[test]
+    fn relative_destinations() {
+        assert_eq!(relative_dest("/src", "/src"), "./");
+        assert_eq!(relative_dest("/src", "/src/api"), "./api/");
+        assert_eq!(relative_dest("/src", "/app"), "/app/");
+        assert_eq!(relative_dest("/", "/app"), "./app/");
+    }
+}
