@@ -1,4 +1,6 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest};
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, mod_mode, relative_dest,
+};
 use crate::context::join_rel;
 use crate::fix::Fix;
 use crate::image_fs::is_module_file;
@@ -55,7 +57,7 @@ Safe: the same files end up in the same places; the build only gains a cached la
 ## Context needed
 The build context (to know that go.mod exists, whether go.sum exists and whether .dockerignore
 hides them). Silent when the context is unknown, when the module has no requirements (nothing to
-download), when vendor/ reaches the stage (nothing is downloaded), and in workspace builds
+download), when the stage is vendored (vendor/ reaches it, `go mod vendor` runs, or `-mod=vendor` is forced), and in workspace builds
 (go.work, see GM015)."#,
 };
 
@@ -77,7 +79,13 @@ impl Rule for ModuleFilesFirst {
                 continue;
             };
             let Some(go_mod) = ctx.go_mod(&mod_dir) else { continue };
-            if !go_mod.has_requirements()
+            // Vendored builds download nothing: vendor/ copied in, made by `go mod vendor`, or
+            // forced with -mod=vendor (GM005 reports it when vendor/ is missing).
+            let vendored = gos
+                .iter()
+                .any(|(_, ins, g)| g.sub == "mod vendor" || mod_mode(ins, g).as_deref() == Some("vendor"));
+            if vendored
+                || !go_mod.has_requirements()
                 || files
                     .landing(ctx, &join_rel(&mod_dir, "vendor/modules.txt"), first_go)
                     .is_some()

@@ -11,8 +11,8 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     doc: r#"## What it does
-Finds RUN instructions that run `go mod download`, `go build`, `go install`, `go test` or
-`go generate` without BuildKit cache mounts for the module cache (GOMODCACHE) and the build cache
+Finds RUN instructions that run `go mod download`, `go mod vendor`, `go build`, `go install`,
+`go test` or `go generate` without BuildKit cache mounts for the module cache (GOMODCACHE) and the build cache
 (GOCACHE), and adds the missing ones to **every** such RUN of the stage:
 
     RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build …

@@ -107,7 +107,7 @@ impl GoCommand {
     pub fn wants_cache(&self) -> bool {
         matches!(
             self.sub.as_str(),
-            "mod download" | "build" | "install" | "test" | "generate"
+            "mod download" | "mod vendor" | "build" | "install" | "test" | "generate"
         )
     }
 

@@ -1,0 +1,154 @@
+//! Every fixture under `fixtures/<CODE>/<case>/` is a build context. Each Dockerfile in it is
+//! checked as `docker build -f <Dockerfile> <case dir>` would build it, and:
+//! - the diagnostics and the diffs of the safe and the unsafe fixes are snapshotted;
+//! - `pos_*` cases must produce the rule's code, `neg_*` cases must not;
+//! - fixing is idempotent and never parses worse than the input, in both fix modes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use gomodfix::cli::{discover, is_dockerfile_name};
+use gomodfix::context::{self, Context, ContextTree, Origin};
+use gomodfix::render::diff::unified;
+use gomodfix::rules::Settings;
+use gomodfix::syntax::{Dockerfile, error_count, parse_tree};
+
+fn fixture_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+struct Case {
+    code: String,
+    name: String,
+    dir: PathBuf,
+}
+
+fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for code in std::fs::read_dir(fixture_root()).unwrap().flatten() {
+        if !code.path().is_dir() {
+            continue;
+        }
+        for case in std::fs::read_dir(code.path()).unwrap().flatten() {
+            if case.path().is_dir() {
+                out.push(Case {
+                    code: code.file_name().to_string_lossy().into_owned(),
+                    name: case.file_name().to_string_lossy().into_owned(),
+                    dir: case.path(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.code, &a.name).cmp(&(&b.code, &b.name)));
+    out
+}
+
+fn context_for(case_dir: &Path, dockerfile: &Path) -> Context {
+    let tree = Arc::new(ContextTree::load(case_dir));
+    let mut ctx = Context::new(tree, Origin::Flag);
+    ctx.dockerfile = dockerfile
+        .strip_prefix(case_dir)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    if let Some(d) = context::load_dockerignore(case_dir, dockerfile) {
+        ctx.dockerignore = Some(d.expect("fixture .dockerignore parses"));
+    }
+    ctx
+}
+
+fn fix(source: &str, ctx: &Context, unsafe_fixes: bool) -> String {
+    let linted = gomodfix::lint(source, Some(ctx), &Settings::default(), unsafe_fixes);
+    linted.fixed.expect("fixes converge").output
+}
+
+#[test]
+fn fixtures() {
+    let cases = cases();
+    assert!(cases.len() > 20, "fixtures found: {}", cases.len());
+    for case in cases {
+        let (files, errors) = discover(std::slice::from_ref(&case.dir), &[]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let files: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|f| f.file_name().is_some_and(|n| is_dockerfile_name(&n.to_string_lossy())))
+            .collect();
+        assert!(!files.is_empty(), "{}/{} has no Dockerfile", case.code, case.name);
+        let mut report = String::new();
+        let mut codes_seen = Vec::new();
+        for file in &files {
+            let rel = file.strip_prefix(&case.dir).unwrap().to_string_lossy().replace('\\', "/");
+            let source = std::fs::read_to_string(file).unwrap();
+            let ctx = context_for(&case.dir, file);
+            let linted = gomodfix::lint(&source, Some(&ctx), &Settings::default(), false);
+            report.push_str(&format!("== {rel}\n-- diagnostics\n"));
+            for d in &linted.diagnostics {
+                let (line, col) = gomodfix::syntax::line_col(&source, d.range.start);
+                let fix = match &d.fix {
+                    Some(f) => format!(" [{:?} fix: {}]", f.applicability, f.title),
+                    None => String::new(),
+                };
+                report.push_str(&format!("{line}:{col} {} {}: {}{fix}\n", d.code, d.severity, d.message));
+                codes_seen.push(d.code);
+            }
+            let safe = fix(&source, &ctx, false);
+            let unsafe_ = fix(&source, &ctx, true);
+            report.push_str("-- safe fixes\n");
+            report.push_str(&unified(&rel, &source, &safe));
+            if unsafe_ != safe {
+                report.push_str("-- with unsafe fixes\n");
+                report.push_str(&unified(&rel, &source, &unsafe_));
+            }
+            let before = error_count(&parse_tree(&source));
+            for (mode, out, flag) in [("safe", &safe, false), ("unsafe", &unsafe_, true)] {
+                assert_eq!(
+                    &fix(out, &ctx, flag),
+                    out,
+                    "{}/{}/{rel}: {mode} fixes are not idempotent",
+                    case.code,
+                    case.name
+                );
+                assert!(
+                    error_count(&parse_tree(out)) <= before,
+                    "{}/{}/{rel}: {mode} fixes parse worse",
+                    case.code,
+                    case.name
+                );
+                // Line endings are kept: a CRLF file gets no bare LF.
+                if source.contains("\r\n") {
+                    assert_eq!(out.matches('\n').count(), out.matches("\r\n").count());
+                }
+                // A file without a final newline stays without one.
+                assert_eq!(source.ends_with('\n'), out.ends_with('\n'));
+            }
+            let _ = Dockerfile::parse(&safe);
+        }
+        if case.name.starts_with("pos_") {
+            assert!(
+                codes_seen.contains(&case.code.as_str()),
+                "{}/{} should report {}:\n{report}",
+                case.code,
+                case.name,
+                case.code
+            );
+        } else if case.name.starts_with("neg_") {
+            assert!(
+                !codes_seen.contains(&case.code.as_str()),
+                "{}/{} must not report {}:\n{report}",
+                case.code,
+                case.name,
+                case.code
+            );
+        }
+        insta::assert_snapshot!(format!("{}__{}", case.code, case.name), report);
+    }
+}
+
+#[test]
+fn recommended_shape_has_no_findings_at_all() {
+    let dir = fixture_root().join("GM001/neg_recommended_shape");
+    let file = dir.join("Dockerfile");
+    let source = std::fs::read_to_string(&file).unwrap();
+    let ctx = context_for(&dir, &file);
+    let d = gomodfix::check(&source, Some(&ctx), &Settings::default());
+    assert!(d.is_empty(), "{d:#?}");
+}
