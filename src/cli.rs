@@ -121,7 +121,7 @@ pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<Str
                 errors.push(format!("{}: {e}", root.display()));
                 continue;
             }
-            Ok(m) if !m.is_dir() && !(m.file_type().is_symlink() && root.is_dir()) => {
+            Ok(_) if !root.is_dir() => {
                 files.push(root.clone());
                 continue;
             }
@@ -141,7 +141,10 @@ pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<Str
                     }
                     let name = e.file_name().to_string_lossy();
                     let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-                    if is_dockerfile_name(&name) || extra.is_match(rel) || extra.is_match(name.as_ref()) {
+                    if is_dockerfile_name(&name)
+                        || extra.is_match(rel)
+                        || extra.is_match(name.as_ref())
+                    {
                         found.push(clean_path(e.path()));
                     }
                 }
@@ -156,7 +159,9 @@ pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<Str
 }
 
 fn clean_path(p: &Path) -> PathBuf {
-    p.strip_prefix("./").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// A path as shown to the user and in diff headers: relative to the current directory when it
@@ -164,7 +169,10 @@ fn clean_path(p: &Path) -> PathBuf {
 pub fn display_path(p: &Path) -> String {
     let cwd = std::env::current_dir().ok();
     let shown = match (p.is_absolute(), &cwd) {
-        (true, Some(cwd)) => p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf()),
+        (true, Some(cwd)) => p
+            .strip_prefix(cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf()),
         _ => clean_path(p),
     };
     shown.to_string_lossy().replace('\\', "/")
@@ -182,23 +190,37 @@ impl ContextCache {
             let mut map = self.trees.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(root.to_path_buf()).or_default().clone()
         };
-        cell.get_or_init(|| Arc::new(ContextTree::load(root))).clone()
+        cell.get_or_init(|| Arc::new(ContextTree::load(root)))
+            .clone()
     }
 
     /// The context of one Dockerfile.
-    pub fn context_for(&self, dockerfile: &Path, flag: Option<&Path>, target: Option<&str>) -> Result<Context, String> {
+    pub fn context_for(
+        &self,
+        dockerfile: &Path,
+        flag: Option<&Path>,
+        target: Option<&str>,
+    ) -> Result<Context, String> {
         let (root, origin) = match flag {
             Some(dir) => (dir.to_path_buf(), Origin::Flag),
             None => (
-                dockerfile.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+                dockerfile
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .to_path_buf(),
                 Origin::DockerfileDir,
             ),
         };
-        let root = root.canonicalize().map_err(|e| format!("context {}: {e}", root.display()))?;
+        let root = root
+            .canonicalize()
+            .map_err(|e| format!("context {}: {e}", root.display()))?;
         if !root.is_dir() {
             return Err(format!("context {} is not a directory", root.display()));
         }
-        let abs_df = dockerfile.canonicalize().unwrap_or_else(|_| dockerfile.to_path_buf());
+        let abs_df = dockerfile
+            .canonicalize()
+            .unwrap_or_else(|_| dockerfile.to_path_buf());
         let mut ctx = Context::new(self.tree(&root), origin);
         ctx.dockerfile = abs_df
             .strip_prefix(&root)
@@ -252,7 +274,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, bool), String> {
     if bytes.contains(&0) {
         return Err("binary file (contains NUL bytes)".into());
     }
-    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     match text.strip_prefix('\u{feff}') {
         Some(rest) => Ok((rest.to_string(), true)),
         None => Ok((text, false)),
@@ -292,7 +319,9 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
         for (dir, m) in &c.tree.modules {
             if let Err(e) = m {
                 let _ = dir;
-                report.warnings.push(format!("go.mod unreadable, rules that need it are skipped: {e}"));
+                report.warnings.push(format!(
+                    "go.mod unreadable, rules that need it are skipped: {e}"
+                ));
             }
         }
     }
@@ -305,7 +334,10 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
         Ok(outcome) => {
             if args.write && outcome.output != report.source {
                 report.remaining = crate::rules::check(
-                    &crate::syntax::Dockerfile::parse_with(&outcome.output, &crate::parse_options(ctx.as_ref(), &[])),
+                    &crate::syntax::Dockerfile::parse_with(
+                        &outcome.output,
+                        &crate::parse_options(ctx.as_ref(), &[]),
+                    ),
                     ctx.as_ref(),
                     &settings,
                 );
@@ -333,7 +365,8 @@ pub fn write_atomic(path: &Path, expected_old: &[u8], new: &[u8]) -> Result<(), 
         return Err("file is read-only; not overwritten".into());
     }
     let dir = target.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
     tmp.write_all(new).map_err(|e| e.to_string())?;
     tmp.as_file().sync_all().map_err(|e| e.to_string())?;
     std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| e.to_string())?;
@@ -345,12 +378,19 @@ fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
 fn with_bom(bom: bool, text: &str) -> String {
-    if bom { format!("\u{feff}{text}") } else { text.to_string() }
+    if bom {
+        format!("\u{feff}{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Run the CLI; returns the process exit code.
@@ -358,7 +398,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -368,7 +412,13 @@ pub fn main() -> ExitCode {
         Some(Command::Rules) => {
             for r in rules::registry() {
                 let m = r.meta();
-                println!("{}  {:<32} {:<7} {}", m.code, m.name, fix_label(m.fix), m.summary);
+                println!(
+                    "{}  {:<32} {:<7} {}",
+                    m.code,
+                    m.name,
+                    fix_label(m.fix),
+                    m.summary
+                );
             }
             ExitCode::from(EXIT_CLEAN)
         }
@@ -389,7 +439,15 @@ fn explain(code: &str) -> ExitCode {
     match rules::find(code) {
         Some(r) => {
             let m = r.meta();
-            println!("# {} {}\n\n{}\n\nFix: {}. Default severity: {}.\n\n{}", m.code, m.name, m.summary, fix_label(m.fix), m.severity, m.doc);
+            println!(
+                "# {} {}\n\n{}\n\nFix: {}. Default severity: {}.\n\n{}",
+                m.code,
+                m.name,
+                m.summary,
+                fix_label(m.fix),
+                m.severity,
+                m.doc
+            );
             ExitCode::from(EXIT_CLEAN)
         }
         None => {
@@ -401,7 +459,9 @@ fn explain(code: &str) -> ExitCode {
 
 /// Check (and maybe fix) every Dockerfile under the paths; print; return the exit code.
 pub fn run_check(args: &CheckArgs) -> u8 {
-    let style = Style { color: use_color(args.color) };
+    let style = Style {
+        color: use_color(args.color),
+    };
     let (files, walk_errors) = discover(&args.paths, &args.include);
     let cache = ContextCache::default();
     let reports: Vec<FileReport> = files.par_iter().map(|p| process(p, args, &cache)).collect();
@@ -412,8 +472,15 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     for e in &walk_errors {
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
-    let (mut found, mut fixable, mut unsafe_only, mut fixed_count, mut fixed_files, mut remaining, mut changed_files) =
-        (0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    let (
+        mut found,
+        mut fixable,
+        mut unsafe_only,
+        mut fixed_count,
+        mut fixed_files,
+        mut remaining,
+        mut changed_files,
+    ) = (0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
     for r in &reports {
         if let Some(e) = &r.error {
             had_error = true;
@@ -432,8 +499,24 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         }
         let changed = outcome.output != r.source;
         found += r.diagnostics.len();
-        fixable += r.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| rules::fix_allowed(f, args.unsafe_fixes))).count();
-        unsafe_only += r.diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| !rules::fix_allowed(f, args.unsafe_fixes))).count();
+        fixable += r
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| rules::fix_allowed(f, args.unsafe_fixes))
+            })
+            .count();
+        unsafe_only += r
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| !rules::fix_allowed(f, args.unsafe_fixes))
+            })
+            .count();
         let diff = render::diff::unified(&r.shown, &r.source, &outcome.output);
         if args.diff {
             if changed {
@@ -472,23 +555,35 @@ pub fn run_check(args: &CheckArgs) -> u8 {
             stdout.push_str(&diagnostic_line(style, &r.shown, &r.source, d));
         }
         if changed {
-            stdout.push_str(&if style.color { render::diff::colorize(&diff) } else { diff });
+            stdout.push_str(&if style.color {
+                render::diff::colorize(&diff)
+            } else {
+                diff
+            });
         }
     }
 
     let summary = if args.diff {
-        format!("Would fix {} file(s) ({} fixable problem(s)).", changed_files, fixable)
+        format!(
+            "Would fix {} file(s) ({} fixable problem(s)).",
+            changed_files, fixable
+        )
     } else if args.write {
         format!("Fixed {fixed_count} problem(s) in {fixed_files} file(s); {remaining} remaining.")
     } else if found == 0 {
         format!("All checks passed ({} Dockerfile(s)).", reports.len())
     } else {
-        let mut s = format!("Found {found} problem(s) in {} Dockerfile(s)", reports.len());
+        let mut s = format!(
+            "Found {found} problem(s) in {} Dockerfile(s)",
+            reports.len()
+        );
         if fixable > 0 {
             s.push_str(&format!("; {fixable} fixable with `--write`"));
         }
         if unsafe_only > 0 && !args.unsafe_fixes {
-            s.push_str(&format!("; {unsafe_only} more with `--write --unsafe-fixes`"));
+            s.push_str(&format!(
+                "; {unsafe_only} more with `--write --unsafe-fixes`"
+            ));
         }
         s.push('.');
         s
@@ -505,7 +600,10 @@ pub fn run_check(args: &CheckArgs) -> u8 {
 
     if had_error {
         EXIT_ERROR
-    } else if (args.diff && changed_files > 0) || (args.write && remaining > 0) || (!args.diff && !args.write && found > 0) {
+    } else if (args.diff && changed_files > 0)
+        || (args.write && remaining > 0)
+        || (!args.diff && !args.write && found > 0)
+    {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN

@@ -119,7 +119,9 @@ impl StageFiles {
                     m.context_path.clone()
                 } else if m.dir {
                     let rest = image_path.strip_prefix(&m.image_path)?;
-                    let rest = rest.strip_prefix('/').or_else(|| (m.image_path == "/").then_some(rest))?;
+                    let rest = rest
+                        .strip_prefix('/')
+                        .or_else(|| (m.image_path == "/").then_some(rest))?;
                     join_rel(&m.context_path, rest)
                 } else {
                     return None;
@@ -155,7 +157,12 @@ impl StageFiles {
 
     /// The go.mod the go command finds from `workdir` (it or a parent), as
     /// `(context dir of the module, image dir of the module)`.
-    pub fn module_for(&self, ctx: &Context, workdir: &str, before: usize) -> Option<(String, String)> {
+    pub fn module_for(
+        &self,
+        ctx: &Context,
+        workdir: &str,
+        before: usize,
+    ) -> Option<(String, String)> {
         let mut dir = workdir.to_string();
         loop {
             let candidate = join_path(&dir, "go.mod");

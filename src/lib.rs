@@ -38,7 +38,12 @@ pub struct Linted {
 }
 
 /// Check a Dockerfile and compute its fixed text (nothing is written).
-pub fn lint(source: &str, ctx: Option<&Context>, settings: &Settings, unsafe_fixes: bool) -> Linted {
+pub fn lint(
+    source: &str,
+    ctx: Option<&Context>,
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> Linted {
     let options = parse_options(ctx, &[]);
     let dockerfile = Dockerfile::parse_with(source, &options);
     let diagnostics = rules::check(&dockerfile, ctx, settings);

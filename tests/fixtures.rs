@@ -70,13 +70,25 @@ fn fixtures() {
         assert!(errors.is_empty(), "{errors:?}");
         let files: Vec<PathBuf> = files
             .into_iter()
-            .filter(|f| f.file_name().is_some_and(|n| is_dockerfile_name(&n.to_string_lossy())))
+            .filter(|f| {
+                f.file_name()
+                    .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy()))
+            })
             .collect();
-        assert!(!files.is_empty(), "{}/{} has no Dockerfile", case.code, case.name);
+        assert!(
+            !files.is_empty(),
+            "{}/{} has no Dockerfile",
+            case.code,
+            case.name
+        );
         let mut report = String::new();
         let mut codes_seen = Vec::new();
         for file in &files {
-            let rel = file.strip_prefix(&case.dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = file
+                .strip_prefix(&case.dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let source = std::fs::read_to_string(file).unwrap();
             let ctx = context_for(&case.dir, file);
             let linted = gomodfix::lint(&source, Some(&ctx), &Settings::default(), false);
@@ -87,7 +99,10 @@ fn fixtures() {
                     Some(f) => format!(" [{:?} fix: {}]", f.applicability, f.title),
                     None => String::new(),
                 };
-                report.push_str(&format!("{line}:{col} {} {}: {}{fix}\n", d.code, d.severity, d.message));
+                report.push_str(&format!(
+                    "{line}:{col} {} {}: {}{fix}\n",
+                    d.code, d.severity, d.message
+                ));
                 codes_seen.push(d.code);
             }
             let safe = fix(&source, &ctx, false);

@@ -297,7 +297,10 @@ godebug default=go1.21
         assert_eq!(m.toolchain.as_deref(), Some("go1.23.4"));
         assert_eq!(m.requires.len(), 3);
         assert!(m.requires[1].2);
-        assert_eq!(m.requires_module("github.com/mattn/go-sqlite3"), Some("v1.14.22"));
+        assert_eq!(
+            m.requires_module("github.com/mattn/go-sqlite3"),
+            Some("v1.14.22")
+        );
         assert_eq!(m.replaces[0].path.as_deref(), Some("./lib"));
         assert_eq!(m.replaces[1].path, None);
     }

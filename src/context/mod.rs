@@ -90,7 +90,9 @@ impl ContextTree {
         let files: Vec<String> = tree
             .entries
             .iter()
-            .filter(|(p, k)| **k == EntryKind::File && (p.ends_with("go.mod") || p.ends_with("go.work")))
+            .filter(|(p, k)| {
+                **k == EntryKind::File && (p.ends_with("go.mod") || p.ends_with("go.work"))
+            })
             .map(|(p, _)| p.clone())
             .collect();
         for rel in files {
@@ -100,10 +102,12 @@ impl ContextTree {
             }
             let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| e.to_string());
             if name == "go.mod" {
-                let m = text.and_then(|t| gomod::parse_go_mod(&t).map_err(|e| format!("{rel}: {e}")));
+                let m =
+                    text.and_then(|t| gomod::parse_go_mod(&t).map_err(|e| format!("{rel}: {e}")));
                 tree.modules.insert(dir.to_string(), m);
             } else {
-                let w = text.and_then(|t| gomod::parse_go_work(&t).map_err(|e| format!("{rel}: {e}")));
+                let w =
+                    text.and_then(|t| gomod::parse_go_work(&t).map_err(|e| format!("{rel}: {e}")));
                 tree.works.insert(dir.to_string(), w);
             }
         }
@@ -122,11 +126,15 @@ impl ContextTree {
             tree.entries.insert(path.to_string(), EntryKind::File);
             let (dir, name) = split_dir(path);
             if name == "go.mod" {
-                tree.modules
-                    .insert(dir.to_string(), gomod::parse_go_mod(text).map_err(|e| e.to_string()));
+                tree.modules.insert(
+                    dir.to_string(),
+                    gomod::parse_go_mod(text).map_err(|e| e.to_string()),
+                );
             } else if name == "go.work" {
-                tree.works
-                    .insert(dir.to_string(), gomod::parse_go_work(text).map_err(|e| e.to_string()));
+                tree.works.insert(
+                    dir.to_string(),
+                    gomod::parse_go_work(text).map_err(|e| e.to_string()),
+                );
             }
         }
         tree
@@ -141,7 +149,11 @@ impl ContextTree {
 
     /// Entries directly or indirectly below `dir` (`""` for all).
     pub fn below<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, EntryKind)> + 'a {
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         self.entries
             .range(prefix.clone()..)
             .take_while(move |(p, _)| p.starts_with(&prefix))
@@ -150,7 +162,10 @@ impl ContextTree {
 
     /// Files matching a COPY glob source (context-relative, `*` does not cross `/`).
     pub fn glob(&self, pattern: &str) -> Vec<(&str, EntryKind)> {
-        let Ok(g) = globset::GlobBuilder::new(pattern).literal_separator(true).build() else {
+        let Ok(g) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+        else {
             return Vec::new();
         };
         let m = g.compile_matcher();

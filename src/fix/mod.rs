@@ -214,7 +214,10 @@ pub fn fix_until_stable(
                     good.push((code, fix));
                 }
             }
-            let edits: Vec<Edit> = good.iter().flat_map(|(_, f)| f.edits.iter().cloned()).collect();
+            let edits: Vec<Edit> = good
+                .iter()
+                .flat_map(|(_, f)| f.edits.iter().cloned())
+                .collect();
             next = apply_edits(&text, &edits);
             if error_count(&crate::syntax::parse_tree(&next)) > before_errors {
                 good.truncate(1);
@@ -271,7 +274,11 @@ mod tests {
     fn edits_apply_in_position_order() {
         let out = apply_edits(
             "abcdef",
-            &[Edit::replace(4..5, "E"), Edit::insert(0, ">"), Edit::delete(1..2)],
+            &[
+                Edit::replace(4..5, "E"),
+                Edit::insert(0, ">"),
+                Edit::delete(1..2),
+            ],
         );
         assert_eq!(out, ">acdEf");
     }

@@ -1,5 +1,6 @@
 use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, mod_mode, relative_dest,
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, mod_mode,
+    relative_dest,
 };
 use crate::context::join_rel;
 use crate::fix::Fix;
@@ -74,22 +75,30 @@ impl Rule for ModuleFilesFirst {
                 continue;
             };
             let files = cx.files(stage, ctx);
-            let Some(workdir) = go_ins.state.workdir.as_deref() else { continue };
+            let Some(workdir) = go_ins.state.workdir.as_deref() else {
+                continue;
+            };
             let Some((mod_dir, image_dir)) = files.module_for(ctx, workdir, first_go) else {
                 continue;
             };
-            let Some(go_mod) = ctx.go_mod(&mod_dir) else { continue };
+            let Some(go_mod) = ctx.go_mod(&mod_dir) else {
+                continue;
+            };
             // Vendored builds download nothing: vendor/ copied in, made by `go mod vendor`, or
             // forced with -mod=vendor (GM005 reports it when vendor/ is missing).
-            let vendored = gos
-                .iter()
-                .any(|(_, ins, g)| g.sub == "mod vendor" || mod_mode(ins, g).as_deref() == Some("vendor"));
+            let vendored = gos.iter().any(|(_, ins, g)| {
+                g.sub == "mod vendor" || mod_mode(ins, g).as_deref() == Some("vendor")
+            });
             if vendored
                 || !go_mod.has_requirements()
                 || files
                     .landing(ctx, &join_rel(&mod_dir, "vendor/modules.txt"), first_go)
                     .is_some()
-                || ctx.tree.works.keys().any(|w| mod_dir.starts_with(w.as_str()))
+                || ctx
+                    .tree
+                    .works
+                    .keys()
+                    .any(|w| mod_dir.starts_with(w.as_str()))
             {
                 continue;
             }
@@ -102,7 +111,9 @@ impl Rule for ModuleFilesFirst {
             if copy_ins.near_error {
                 continue;
             }
-            let Some(copy_workdir) = copy_ins.state.workdir.as_deref() else { continue };
+            let Some(copy_workdir) = copy_ins.state.workdir.as_deref() else {
+                continue;
+            };
             let go_mod_rel = join_rel(&mod_dir, "go.mod");
             let early = files.landing(ctx, &go_mod_rel, copy_idx);
             let downloads_between = |from: usize| {
@@ -110,7 +121,8 @@ impl Rule for ModuleFilesFirst {
                     let ins = &cx.df.instructions[i];
                     ins.kind == Kind::Run
                         && ins.run.as_ref().is_some_and(|r| {
-                            r.go.iter().any(|g| g.sub == "mod download" || g.needs_module())
+                            r.go.iter()
+                                .any(|g| g.sub == "mod download" || g.needs_module())
                         })
                 })
             };

@@ -59,7 +59,8 @@ impl Rule for Go111ModuleOn {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
             let gos = cx.go_commands(stage);
-            let Some(&(first_idx, first_ins, _)) = gos.iter().find(|(_, _, g)| g.needs_module()) else {
+            let Some(&(first_idx, first_ins, _)) = gos.iter().find(|(_, _, g)| g.needs_module())
+            else {
                 continue;
             };
             let files = cx.files(stage, ctx);
@@ -87,11 +88,13 @@ impl Rule for Go111ModuleOn {
                     }
                 }
             }
-            let stage_value = first_ins
-                .state
-                .env
-                .get("GO111MODULE")
-                .or_else(|| first_ins.state.args.get("GO111MODULE").and_then(|v| v.as_ref()));
+            let stage_value = first_ins.state.env.get("GO111MODULE").or_else(|| {
+                first_ins
+                    .state
+                    .args
+                    .get("GO111MODULE")
+                    .and_then(|v| v.as_ref())
+            });
             match stage_value {
                 Some(v) if v == "on" => {}
                 Some(v) => {
@@ -106,7 +109,8 @@ impl Rule for Go111ModuleOn {
                             .find(|p| p.name == "GO111MODULE")
                             .map(|p| (ins, p))
                     });
-                    let range = setter.map_or(first_ins.range.clone(), |(ins, _)| ins.range.clone());
+                    let range =
+                        setter.map_or(first_ins.range.clone(), |(ins, _)| ins.range.clone());
                     let mut d = cx.diagnostic(
                         &META,
                         range,
@@ -115,7 +119,10 @@ impl Rule for Go111ModuleOn {
                     if let Some((_, pair)) = setter
                         && let Some(r) = pair.value_range.clone()
                     {
-                        d.fix = Some(Fix::unsafe_("Set GO111MODULE=on", vec![Edit::replace(r, "on")]));
+                        d.fix = Some(Fix::unsafe_(
+                            "Set GO111MODULE=on",
+                            vec![Edit::replace(r, "on")],
+                        ));
                     }
                     out.push(d);
                 }

@@ -73,14 +73,13 @@ impl Rule for GoCacheMounts {
                     continue;
                 }
                 seen = Some(idx);
-                let (Some(modcache), Some(gocache)) =
-                    (ins.state.gomodcache(), ins.state.gocache())
+                let (Some(modcache), Some(gocache)) = (ins.state.gomodcache(), ins.state.gocache())
                 else {
                     continue;
                 };
-                if !stage.golang
-                    && !(ins.state.env.contains_key("GOMODCACHE") || ins.state.env.contains_key("GOPATH"))
-                {
+                let env_says = ins.state.env.contains_key("GOMODCACHE")
+                    || ins.state.env.contains_key("GOPATH");
+                if !(stage.golang || env_says) {
                     continue;
                 }
                 let missing: Vec<&String> = [&modcache, &gocache]
@@ -94,7 +93,11 @@ impl Rule for GoCacheMounts {
                 let mut d = cx.diagnostic(
                     &META,
                     ins.range.clone(),
-                    format!("`go {}` runs without a cache mount for {}", go.sub, names.join(" and ")),
+                    format!(
+                        "`go {}` runs without a cache mount for {}",
+                        go.sub,
+                        names.join(" and ")
+                    ),
                 );
                 match owner_options(ins) {
                     Some(owner) => {
@@ -120,8 +123,7 @@ impl Rule for GoCacheMounts {
 fn has_cache_mount(ins: &Instruction, target: &str) -> bool {
     ins.mounts.iter().any(|m| {
         m.kind() == "cache"
-            && m
-                .target()
+            && m.target()
                 .and_then(|t| ins.state.expand(t))
                 .is_some_and(|t| t.trim_end_matches('/') == target.trim_end_matches('/'))
     })

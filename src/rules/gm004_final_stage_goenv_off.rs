@@ -69,7 +69,9 @@ impl Rule for FinalStageGoenvOff {
         if !cx.df.runs_go() {
             return;
         }
-        let Some(stage) = cx.final_stage() else { return };
+        let Some(stage) = cx.final_stage() else {
+            return;
+        };
         let from = &cx.df.instructions[stage.from];
         if from.near_error {
             return;
@@ -88,7 +90,9 @@ impl Rule for FinalStageGoenvOff {
                 let mut d = cx.diagnostic(
                     &META,
                     range,
-                    format!("the final stage sets `GOENV={v}`; go commands in the image read that file"),
+                    format!(
+                        "the final stage sets `GOENV={v}`; go commands in the image read that file"
+                    ),
                 );
                 if let Some((_, p)) = setter
                     && let Some(r) = p.value_range.clone()

@@ -84,8 +84,12 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
         return;
     };
     let files = cx.files(stage, ctx);
-    let Some(workdir) = first_ins.state.workdir.as_deref() else { return };
-    let Some((mod_dir, _)) = files.module_for(ctx, workdir, first_idx) else { return };
+    let Some(workdir) = first_ins.state.workdir.as_deref() else {
+        return;
+    };
+    let Some((mod_dir, _)) = files.module_for(ctx, workdir, first_idx) else {
+        return;
+    };
     let vendor_rel = join_rel(&mod_dir, "vendor/modules.txt");
     let mut reported_env: Vec<usize> = Vec::new();
     let mut vendored_in_image = false;
@@ -160,7 +164,11 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
         }
         let why = if ctx.tree.kind(&vendor_rel).is_none() {
             "vendor/ is not in the build context".to_string()
-        } else if let Some(p) = ctx.dockerignore.as_ref().and_then(|d| d.excluding_pattern(&vendor_rel)) {
+        } else if let Some(p) = ctx
+            .dockerignore
+            .as_ref()
+            .and_then(|d| d.excluding_pattern(&vendor_rel))
+        {
             format!(".dockerignore hides vendor/ (pattern `{p}`)")
         } else {
             "no COPY brings vendor/ into this stage".to_string()
@@ -185,7 +193,10 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
                         continue;
                     }
                     reported_env.push(env_idx);
-                    (env_ins.range.clone(), Some(remove_from_goflags(cx, env_ins, pair)))
+                    (
+                        env_ins.range.clone(),
+                        Some(remove_from_goflags(cx, env_ins, pair)),
+                    )
                 }
                 None => (ins.range.clone(), None),
             };
@@ -213,7 +224,9 @@ fn check_vendor_before_sources(
     if files.first_source_copy(stage.body.start..idx).is_some() {
         return;
     }
-    let Some(later) = files.first_source_copy(idx + 1..stage.body.end) else { return };
+    let Some(later) = files.first_source_copy(idx + 1..stage.body.end) else {
+        return;
+    };
     let target = &cx.df.instructions[later.instruction];
     if target.near_error {
         return;
@@ -293,7 +306,8 @@ fn insert_flag(cx: &RuleContext, ins: &Instruction, go: &GoCommand) -> Edit {
 /// Delete a flag word with the separator in front of it (a space, or `, ` in JSON form).
 fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit {
     let src = &cx.df.source;
-    let exec = ins.run.as_ref().is_some_and(|r| r.form == RunForm::Exec) && src[range.clone()].starts_with('"');
+    let exec = ins.run.as_ref().is_some_and(|r| r.form == RunForm::Exec)
+        && src[range.clone()].starts_with('"');
     let mut start = with_leading_space(src, range.clone()).start;
     if exec && start > 0 && src.as_bytes()[start - 1] == b',' {
         start -= 1;

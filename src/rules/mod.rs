@@ -180,14 +180,21 @@ impl<'a> RuleContext<'a> {
             && !first.near_error
             && let Some(last) = first.pairs.last()
             && !first.pairs.iter().any(|p| p.legacy)
-            && self.df.source[from.range.end..first.range.start].trim().is_empty()
+            && self.df.source[from.range.end..first.range.start]
+                .trim()
+                .is_empty()
         {
             return Edit::insert(last.range.end, format!(" {name}={value}"));
         }
         self.insert_lines_after(from, &[format!("ENV {name}={value}")])
     }
 
-    pub fn diagnostic(&self, meta: &'static RuleMeta, range: Range<usize>, message: String) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        meta: &'static RuleMeta,
+        range: Range<usize>,
+        message: String,
+    ) -> Diagnostic {
         Diagnostic {
             code: meta.code,
             name: meta.name,
@@ -217,18 +224,26 @@ pub fn mod_mode(ins: &Instruction, go: &GoCommand) -> Option<String> {
         return Some(v.to_string());
     }
     let goflags = effective_env(ins, go, "GOFLAGS")?;
-    goflags
-        .split_whitespace()
-        .find_map(|f| f.trim_start_matches('-').strip_prefix("mod=").map(str::to_string))
+    goflags.split_whitespace().find_map(|f| {
+        f.trim_start_matches('-')
+            .strip_prefix("mod=")
+            .map(str::to_string)
+    })
 }
 
 /// Quote a path for a shell-form COPY when it needs it.
 pub fn copy_line(sources: &[String], dest: &str) -> String {
-    if sources.iter().chain(std::iter::once(&dest.to_string())).any(|s| s.contains(char::is_whitespace)) {
+    if sources
+        .iter()
+        .chain(std::iter::once(&dest.to_string()))
+        .any(|s| s.contains(char::is_whitespace))
+    {
         let items: Vec<String> = sources
             .iter()
             .map(|s| serde_json::to_string(s).unwrap_or_default())
-            .chain(std::iter::once(serde_json::to_string(dest).unwrap_or_default()))
+            .chain(std::iter::once(
+                serde_json::to_string(dest).unwrap_or_default(),
+            ))
             .collect();
         format!("COPY [{}]", items.join(", "))
     } else {
@@ -267,9 +282,10 @@ pub fn registry() -> &'static [&'static dyn Rule] {
 
 /// Find a rule by code (case-insensitive) or name.
 pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
-    registry().iter().copied().find(|r| {
-        r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name
-    })
+    registry()
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name)
 }
 
 /// Run every rule on a parsed Dockerfile.
@@ -301,7 +317,13 @@ mod tests {
         assert_eq!(codes, sorted);
         for r in registry() {
             let m = r.meta();
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Fix safety",
+            ] {
                 assert!(m.doc.contains(section), "{} lacks {section}", m.code);
             }
         }

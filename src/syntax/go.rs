@@ -59,10 +59,10 @@ impl GoCommand {
             if let Some(v) = t.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
                 return Some((v, w.range.clone()));
             }
-            if t == name {
-                if let Some(next) = rest.get(i + 1) {
-                    return Some((&next.text, w.range.start..next.range.end));
-                }
+            if t == name
+                && let Some(next) = rest.get(i + 1)
+            {
+                return Some((&next.text, w.range.start..next.range.end));
             }
         }
         None

@@ -224,7 +224,10 @@ impl State {
         if let Some(x) = self.env.get("XDG_CACHE_HOME") {
             return Some(format!("{}/go-build", x.trim_end_matches('/')));
         }
-        Some(format!("{}/.cache/go-build", self.home()?.trim_end_matches('/')))
+        Some(format!(
+            "{}/.cache/go-build",
+            self.home()?.trim_end_matches('/')
+        ))
     }
 }
 
@@ -430,7 +433,11 @@ impl Dockerfile {
         let source = source.into();
         let tree = parse_tree(&source);
         let escape = escape_directive(&source);
-        let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
+        let newline = if source.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
         let error_ranges = error_ranges(&tree);
         let mut df = Dockerfile {
             instructions: Vec::new(),
@@ -579,9 +586,9 @@ impl Dockerfile {
                         match (kind, stage_idx) {
                             (Kind::Arg, None) => {
                                 let v = options.build_args.get(&p.name).cloned().or_else(|| {
-                                    p.value.as_ref().map(|v| {
-                                        self.expand_global(v).unwrap_or_else(|| v.clone())
-                                    })
+                                    p.value
+                                        .as_ref()
+                                        .map(|v| self.expand_global(v).unwrap_or_else(|| v.clone()))
                                 });
                                 self.global_args.insert(p.name.clone(), v);
                             }
@@ -824,7 +831,10 @@ impl Dockerfile {
                     if !words.is_empty() {
                         // `["sh", "-c", "script"]`: the script is shell.
                         if words.len() >= 3
-                            && matches!(words[0].text.as_str(), "sh" | "/bin/sh" | "bash" | "/bin/bash")
+                            && matches!(
+                                words[0].text.as_str(),
+                                "sh" | "/bin/sh" | "bash" | "/bin/bash"
+                            )
                             && words[1].text == "-c"
                         {
                             let w = &words[2];
@@ -874,12 +884,11 @@ impl Dockerfile {
                 _ => {}
             }
         }
-        let go = commands.iter().filter_map(GoCommand::from_command).collect();
-        Run {
-            form,
-            commands,
-            go,
-        }
+        let go = commands
+            .iter()
+            .filter_map(GoCommand::from_command)
+            .collect();
+        Run { form, commands, go }
     }
 }
 

@@ -5,7 +5,10 @@ use tree_sitter::{Language, Query};
 
 /// Source of every query file, by name, so tests can check that each one compiles.
 pub const QUERY_SOURCES: &[(&str, &str)] = &[
-    ("instructions", include_str!("../../queries/instructions.scm")),
+    (
+        "instructions",
+        include_str!("../../queries/instructions.scm"),
+    ),
     ("flags", include_str!("../../queries/flags.scm")),
     ("env_pairs", include_str!("../../queries/env_pairs.scm")),
     ("from", include_str!("../../queries/from.scm")),

@@ -93,8 +93,7 @@ fn make_command(words: Vec<Word>) -> Command {
     let range = words[0].range.start..words[words.len() - 1].range.end;
     let mut assignments = Vec::new();
     let mut rest = words.as_slice();
-    loop {
-        let Some(first) = rest.first() else { break };
+    while let Some(first) = rest.first() {
         if KEYWORDS.contains(&first.text.as_str()) || first.text == "env" {
             rest = &rest[1..];
         } else if let Some((k, v)) = assignment(&first.text) {

@@ -46,7 +46,10 @@ fn workdir_env_and_go_commands() {
         .find(|i| i.kind == Kind::Run)
         .unwrap();
     assert_eq!(run.state.workdir.as_deref(), Some("/go/src"));
-    assert_eq!(run.state.env.get("GOFLAGS").map(String::as_str), Some("-mod=vendor"));
+    assert_eq!(
+        run.state.env.get("GOFLAGS").map(String::as_str),
+        Some("-mod=vendor")
+    );
     assert_eq!(run.mounts[0].kind(), "cache");
     assert_eq!(run.mounts[0].target(), Some("/go/pkg/mod"));
     let go = &run.run.as_ref().unwrap().go;
@@ -54,19 +57,36 @@ fn workdir_env_and_go_commands() {
     assert_eq!(go[0].sub, "mod download");
     assert_eq!(go[1].sub, "build");
     assert_eq!(go[1].mod_flag().unwrap().0, "readonly");
-    let exec = df.instructions.iter().filter(|i| i.kind == Kind::Run).nth(1).unwrap();
+    let exec = df
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Run)
+        .nth(1)
+        .unwrap();
     assert_eq!(exec.run.as_ref().unwrap().form, RunForm::Exec);
     assert_eq!(exec.run.as_ref().unwrap().go[0].sub, "build");
-    let test = df.instructions.iter().filter(|i| i.kind == Kind::Run).nth(2).unwrap();
+    let test = df
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Run)
+        .nth(2)
+        .unwrap();
     assert_eq!(test.state.workdir.as_deref(), Some("/go/app"));
     assert_eq!(test.state.gomodcache().as_deref(), Some("/go/pkg/mod"));
-    assert_eq!(test.state.gocache().as_deref(), Some("/root/.cache/go-build"));
+    assert_eq!(
+        test.state.gocache().as_deref(),
+        Some("/root/.cache/go-build")
+    );
 }
 
 #[test]
 fn copy_sources_and_dest() {
     let df = Dockerfile::parse(MULTI);
-    let copies: Vec<_> = df.instructions.iter().filter_map(|i| i.copy.as_ref()).collect();
+    let copies: Vec<_> = df
+        .instructions
+        .iter()
+        .filter_map(|i| i.copy.as_ref())
+        .collect();
     let texts: Vec<_> = copies[0].sources.iter().map(|w| w.text.as_str()).collect();
     assert_eq!(texts, ["go.mod", "go.sum"]);
     assert_eq!(copies[0].dest.as_ref().unwrap().text, "./");
@@ -79,7 +99,11 @@ fn heredoc_run_and_escape_directive() {
     let df = Dockerfile::parse(src);
     assert_eq!(df.escape, '`');
     assert_eq!(df.newline, "\r\n");
-    let runs: Vec<_> = df.instructions.iter().filter_map(|i| i.run.as_ref()).collect();
+    let runs: Vec<_> = df
+        .instructions
+        .iter()
+        .filter_map(|i| i.run.as_ref())
+        .collect();
     let subs: Vec<_> = runs[0].go.iter().map(|g| g.sub.as_str()).collect();
     assert_eq!(subs, ["mod download", "build"]);
     assert_eq!(runs[1].form, RunForm::Heredoc);
@@ -92,15 +116,24 @@ fn legacy_env_and_unknown_image() {
     let run = df.instructions.last().unwrap();
     assert!(!df.stages[0].golang);
     assert_eq!(run.state.workdir, None);
-    assert_eq!(run.state.env.get("GOPATH").map(String::as_str), Some("/gopath"));
+    assert_eq!(
+        run.state.env.get("GOPATH").map(String::as_str),
+        Some("/gopath")
+    );
     assert!(df.instructions[1].pairs[0].legacy);
 }
 
 #[test]
 fn expansion() {
     let lookup = |n: &str| (n == "A").then(|| "x".to_string());
-    assert_eq!(expand_with("$A/${A}/${B:-d}", &lookup).as_deref(), Some("x/x/d"));
+    assert_eq!(
+        expand_with("$A/${A}/${B:-d}", &lookup).as_deref(),
+        Some("x/x/d")
+    );
     assert_eq!(expand_with("$B", &lookup), None);
     assert_eq!(join_path("/go", "../src/./a"), "/src/a");
-    assert_eq!(image_name("registry:5000/library/golang:1.22@sha256:abc"), "registry:5000/library/golang");
+    assert_eq!(
+        image_name("registry:5000/library/golang:1.22@sha256:abc"),
+        "registry:5000/library/golang"
+    );
 }

@@ -1,0 +1,345 @@
+//! The command line as users and CI meet it: exit codes, `--diff` that `git apply` accepts,
+//! `--write` producing the same bytes, the directory walk, and one clear error per bad file.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n";
+const GO_SUM: &str =
+    "github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n";
+const BROKEN: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n\nFROM scratch\nCOPY --from=build /app /app\n";
+const CLEAN: &str = "FROM golang:1.22 AS build
+ENV GO111MODULE=on
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app .
+
+FROM scratch
+ENV GOENV=off
+COPY --from=build /app /app
+";
+
+fn project(dockerfile: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("go.mod"), GO_MOD).unwrap();
+    fs::write(dir.path().join("go.sum"), GO_SUM).unwrap();
+    fs::write(dir.path().join("main.go"), "package main\nfunc main() {}\n").unwrap();
+    fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    dir
+}
+
+fn gomodfix(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("gomodfix").unwrap();
+    c.current_dir(dir).env_remove("NO_COLOR");
+    c
+}
+
+#[test]
+fn clean_file_exits_zero() {
+    let dir = project(CLEAN);
+    gomodfix(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("All checks passed"));
+}
+
+#[test]
+fn findings_exit_one_with_locations_and_diff() {
+    let dir = project(BROKEN);
+    gomodfix(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Dockerfile:3:1: GM001 warning:"))
+        .stdout(predicate::str::contains(
+            "--- a/Dockerfile\n+++ b/Dockerfile\n",
+        ))
+        .stdout(predicate::str::contains("fixable with `--write`"))
+        // Not a terminal: no colour codes.
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn color_always_colours_and_no_color_env_is_respected_in_auto() {
+    let dir = project(BROKEN);
+    gomodfix(dir.path())
+        .arg("--color=always")
+        .assert()
+        .stdout(predicate::str::contains("\x1b["));
+    gomodfix(dir.path())
+        .env("NO_COLOR", "1")
+        .assert()
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[test]
+fn diff_applies_with_git_and_equals_write() {
+    let dir = project(BROKEN);
+    let out = gomodfix(dir.path())
+        .arg("--diff")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let patch = String::from_utf8(out.stdout).unwrap();
+    assert!(patch.starts_with("--- a/Dockerfile\n"), "{patch}");
+
+    // Apply the patch to a copy with git apply -p1.
+    let copy = project(BROKEN);
+    fs::write(copy.path().join("fix.patch"), &patch).unwrap();
+    let status = Process::new("git")
+        .args(["apply", "-p1", "fix.patch"])
+        .current_dir(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    // --write on the original gives the same bytes.
+    gomodfix(dir.path()).arg("--write").assert().code(0);
+    assert_eq!(
+        fs::read(dir.path().join("Dockerfile")).unwrap(),
+        fs::read(copy.path().join("Dockerfile")).unwrap()
+    );
+    // And now there is nothing left to do.
+    gomodfix(dir.path())
+        .arg("--diff")
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn diff_paths_are_relative_to_the_current_directory() {
+    let root = TempDir::new().unwrap();
+    let sub = root.path().join("svc");
+    fs::create_dir(&sub).unwrap();
+    for (name, text) in [
+        ("go.mod", GO_MOD),
+        ("go.sum", GO_SUM),
+        ("Dockerfile", BROKEN),
+    ] {
+        fs::write(sub.join(name), text).unwrap();
+    }
+    let out = gomodfix(root.path())
+        .args(["--diff", "svc"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let patch = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        patch.starts_with("--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n"),
+        "{patch}"
+    );
+}
+
+#[test]
+fn unsafe_fixes_need_the_flag() {
+    let df = "FROM golang:1.22\nENV GO111MODULE=off GOENV=off\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go mod download\n";
+    let dir = project(df);
+    gomodfix(dir.path())
+        .arg("--write")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("[unsafe fix]"));
+    assert!(
+        fs::read_to_string(dir.path().join("Dockerfile"))
+            .unwrap()
+            .contains("GO111MODULE=off")
+    );
+    gomodfix(dir.path())
+        .args(["--write", "--unsafe-fixes"])
+        .assert()
+        .code(0);
+    assert!(
+        fs::read_to_string(dir.path().join("Dockerfile"))
+            .unwrap()
+            .contains("GO111MODULE=on")
+    );
+}
+
+#[test]
+fn walk_honours_gitignore_and_finds_dockerfile_names() {
+    let dir = project(BROKEN);
+    fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
+    for sub in ["ignored", "deploy", "more"] {
+        fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    fs::write(dir.path().join("ignored/Dockerfile"), BROKEN).unwrap();
+    fs::write(dir.path().join("deploy/api.Dockerfile"), BROKEN).unwrap();
+    fs::write(dir.path().join("deploy/Dockerfile.dev"), BROKEN).unwrap();
+    fs::write(dir.path().join("deploy/Dockerfile.dockerignore"), "x\n").unwrap();
+    fs::write(dir.path().join("more/Containerfile"), BROKEN).unwrap();
+    fs::write(dir.path().join("more/build.docker"), BROKEN).unwrap();
+    let out = gomodfix(dir.path()).assert().code(1).get_output().clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("deploy/api.Dockerfile:"));
+    assert!(stdout.contains("deploy/Dockerfile.dev:"));
+    assert!(stdout.contains("more/Containerfile:"));
+    assert!(!stdout.contains("ignored/"));
+    assert!(!stdout.contains("Dockerfile.dockerignore"));
+    assert!(!stdout.contains("build.docker"));
+    assert!(stdout.contains("in 4 Dockerfile(s)"), "{stdout}");
+    // --include adds other names.
+    let out = gomodfix(dir.path())
+        .args(["--include", "*.docker"])
+        .assert()
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("more/build.docker:")
+    );
+}
+
+#[test]
+fn context_flag_makes_subfolder_paths_context_relative() {
+    let root = TempDir::new().unwrap();
+    let api = root.path().join("services/api");
+    fs::create_dir_all(&api).unwrap();
+    fs::write(api.join("go.mod"), GO_MOD).unwrap();
+    fs::write(api.join("go.sum"), GO_SUM).unwrap();
+    fs::write(
+        api.join("Dockerfile"),
+        "FROM golang:1.22\nWORKDIR /src\nCOPY services/api/ ./\nRUN go build -o /app .\n",
+    )
+    .unwrap();
+    let out = gomodfix(root.path())
+        .args(["--diff", "--context", ".", "services/api/Dockerfile"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let patch = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        patch.contains("+COPY services/api/go.mod services/api/go.sum ./\n"),
+        "{patch}"
+    );
+}
+
+#[test]
+fn bad_files_get_one_line_errors_and_the_run_continues() {
+    let dir = project(BROKEN);
+    fs::create_dir(dir.path().join("bin")).unwrap();
+    fs::write(dir.path().join("bin/Dockerfile"), b"FROM a\0\x01\x02").unwrap();
+    fs::create_dir(dir.path().join("latin1")).unwrap();
+    fs::write(
+        dir.path().join("latin1/Dockerfile"),
+        b"FROM golang\nLABEL a=\xe9\n",
+    )
+    .unwrap();
+    let out = gomodfix(dir.path()).assert().code(2).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bin/Dockerfile: binary file"), "{stderr}");
+    assert!(stderr.contains("latin1/Dockerfile: not UTF-8"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    // The good file was still checked.
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("Dockerfile:3:1: GM001")
+    );
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let dir = project(CLEAN);
+    gomodfix(dir.path())
+        .arg("does-not-exist")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does-not-exist"));
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    let dir = project(CLEAN);
+    gomodfix(dir.path()).arg("--no-such-flag").assert().code(2);
+    gomodfix(dir.path())
+        .args(["--diff", "--write"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn crlf_bom_and_missing_final_newline_survive_write() {
+    let src = "\u{feff}FROM golang:1.22 AS build\r\nWORKDIR /src\r\nCOPY . .\r\nRUN go build -o /app .\r\nFROM scratch\r\nCOPY --from=build /app /app";
+    let dir = project(src);
+    gomodfix(dir.path()).arg("--write").assert().code(0);
+    let out = fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(out.starts_with('\u{feff}'));
+    assert_eq!(
+        out.matches('\n').count(),
+        out.matches("\r\n").count(),
+        "{out:?}"
+    );
+    assert!(out.ends_with("COPY --from=build /app /app"));
+    assert!(out.contains("COPY go.mod go.sum ./\r\n"));
+}
+
+#[cfg(unix)]
+#[test]
+fn write_keeps_mode_and_follows_symlinks() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(BROKEN);
+    let real = dir.path().join("Dockerfile");
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+    fs::create_dir(dir.path().join("link")).unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("link/Dockerfile")).unwrap();
+    gomodfix(dir.path())
+        .args(["--write", "--context", ".", "link/Dockerfile"])
+        .assert()
+        .code(0);
+    assert!(
+        fs::symlink_metadata(dir.path().join("link/Dockerfile"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        fs::read_to_string(&real)
+            .unwrap()
+            .contains("go mod download")
+    );
+    assert_eq!(
+        fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+}
+
+#[test]
+fn explain_and_rules() {
+    let dir = project(CLEAN);
+    gomodfix(dir.path())
+        .args(["explain", "GM003"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("go-cache-mounts"))
+        .stdout(predicate::str::contains("## Fix safety"));
+    gomodfix(dir.path())
+        .args(["explain", "vendor-mode"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("GM005"));
+    gomodfix(dir.path())
+        .args(["explain", "GM999"])
+        .assert()
+        .code(2);
+    let out = gomodfix(dir.path())
+        .arg("rules")
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for code in ["GM001", "GM002", "GM003", "GM004", "GM005"] {
+        assert!(text.contains(code));
+    }
+}
