@@ -283,6 +283,93 @@ mod tests {
         assert_eq!(out, ">acdEf");
     }
 
+    use crate::rules::Severity;
+
+    fn diag(code: &'static str, fix: Fix) -> Diagnostic {
+        Diagnostic {
+            code,
+            name: "test",
+            severity: Severity::Warning,
+            message: String::new(),
+            range: 0..0,
+            fix: Some(fix),
+        }
+    }
+
+    #[test]
+    fn fix_that_parses_worse_is_discarded_and_good_ones_kept() {
+        let src = "FROM golang:1.22\nRUN go build\n";
+        let out = fix_until_stable(
+            src,
+            false,
+            |df| {
+                let mut d = Vec::new();
+                if !df.source.contains("ENV A=1") {
+                    d.push(diag(
+                        "GM900",
+                        Fix::safe("good", vec![Edit::insert(17, "ENV A=1\n")]),
+                    ));
+                }
+                // Breaks the FROM line into garbage every time it is offered.
+                d.push(diag(
+                    "GM901",
+                    Fix::safe("bad", vec![Edit::replace(0..4, "FROM --=\"[")]),
+                ));
+                d
+            },
+            |t| Dockerfile::parse(t),
+        )
+        .unwrap();
+        assert_eq!(out.output, "FROM golang:1.22\nENV A=1\nRUN go build\n");
+        assert_eq!(out.discarded.len(), 1);
+        assert_eq!(out.discarded[0].code, "GM901");
+        assert_eq!(out.applied.len(), 1);
+    }
+
+    #[test]
+    fn endless_fixes_do_not_converge_and_name_the_rule() {
+        let err = fix_until_stable(
+            "FROM a\n",
+            false,
+            |df| {
+                vec![diag(
+                    "GM902",
+                    Fix::safe("grow", vec![Edit::insert(df.source.len(), "ENV X=1\n")]),
+                )]
+            },
+            |t| Dockerfile::parse(t),
+        )
+        .unwrap_err();
+        assert_eq!(err.rules, vec!["GM902"]);
+        assert!(err.to_string().contains("GM902"));
+    }
+
+    #[test]
+    fn unsafe_fixes_wait_for_the_flag_and_overlaps_wait_a_pass() {
+        let check = |df: &Dockerfile| {
+            let mut d = Vec::new();
+            if !df.source.contains("ENV A=1") {
+                d.push(diag(
+                    "GM001",
+                    Fix::safe("a", vec![Edit::insert(7, "ENV A=1\n")]),
+                ));
+            }
+            if !df.source.contains("ENV B=1") {
+                d.push(diag(
+                    "GM002",
+                    Fix::unsafe_("b", vec![Edit::insert(7, "ENV B=1\n")]),
+                ));
+            }
+            d
+        };
+        let safe = fix_until_stable("FROM a\n", false, check, |t| Dockerfile::parse(t)).unwrap();
+        assert_eq!(safe.output, "FROM a\nENV A=1\n");
+        let all = fix_until_stable("FROM a\n", true, check, |t| Dockerfile::parse(t)).unwrap();
+        // GM001 wins the first pass (code order); GM002 applies in the second.
+        assert_eq!(all.output, "FROM a\nENV B=1\nENV A=1\n");
+        assert_eq!(all.applied.len(), 2);
+    }
+
     #[test]
     fn touching_edits_conflict() {
         assert!(conflicts(&Edit::insert(3, "x"), &Edit::insert(3, "y")));

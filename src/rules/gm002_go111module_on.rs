@@ -76,15 +76,22 @@ impl Rule for Go111ModuleOn {
             // An explicit non-`on` value in a command prefix.
             let mut explicit = false;
             for (_, _, go) in &gos {
-                if let Some(pos) = go.assignments.iter().position(|(k, _)| k == "GO111MODULE") {
+                if let Some(a) = go.assignments.iter().find(|a| a.name == "GO111MODULE") {
                     explicit = true;
-                    let value = &go.assignments[pos].1;
-                    if value != "on" {
-                        out.push(cx.diagnostic(
+                    if a.value != "on" {
+                        let mut d = cx.diagnostic(
                             &META,
                             go.range.clone(),
-                            format!("`GO111MODULE={value}` turns module mode off for this go command; go.mod is ignored"),
+                            format!(
+                                "`GO111MODULE={}` can turn module mode off for this go command; go.mod may be ignored",
+                                a.value
+                            ),
+                        );
+                        d.fix = Some(Fix::unsafe_(
+                            "Set GO111MODULE=on",
+                            vec![Edit::replace(a.range.clone(), "GO111MODULE=on")],
                         ));
+                        out.push(d);
                     }
                 }
             }

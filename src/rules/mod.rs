@@ -212,8 +212,8 @@ pub fn effective_env(ins: &Instruction, go: &GoCommand, name: &str) -> Option<St
     go.assignments
         .iter()
         .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+        .find(|a| a.name == name)
+        .map(|a| a.value.clone())
         .or_else(|| ins.state.env.get(name).cloned())
         .or_else(|| ins.state.args.get(name).cloned().flatten())
 }

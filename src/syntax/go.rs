@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::shell::{Command, Word};
+use super::shell::{Assignment, Command, Word};
 
 /// One invocation of the go command.
 #[derive(Debug, Clone)]
@@ -11,7 +11,7 @@ pub struct GoCommand {
     /// `mod download`, `work sync`, `env`.
     pub sub: String,
     /// `K=V` assignments in front of the command (`CGO_ENABLED=0 go build`).
-    pub assignments: Vec<(String, String)>,
+    pub assignments: Vec<Assignment>,
     /// All words, `go` included.
     pub words: Vec<Word>,
     /// Number of words that make up `go <sub>` (2 or 3).

@@ -15,11 +15,20 @@ pub struct Word {
     pub range: Range<usize>,
 }
 
+/// `NAME=value` in front of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    pub value: String,
+    /// The whole `NAME=value` word.
+    pub range: Range<usize>,
+}
+
 /// A simple command: the words between two separators, with leading `K=V` assignments and
 /// shell keywords (`if`, `then`, `do`, …) split off.
 #[derive(Debug, Clone, Default)]
 pub struct Command {
-    pub assignments: Vec<(String, String)>,
+    pub assignments: Vec<Assignment>,
     pub words: Vec<Word>,
     /// Range covering the whole command including its assignments.
     pub range: Range<usize>,
@@ -97,7 +106,11 @@ fn make_command(words: Vec<Word>) -> Command {
         if KEYWORDS.contains(&first.text.as_str()) || first.text == "env" {
             rest = &rest[1..];
         } else if let Some((k, v)) = assignment(&first.text) {
-            assignments.push((k.to_string(), v.to_string()));
+            assignments.push(Assignment {
+                name: k.to_string(),
+                value: v.to_string(),
+                range: first.range.clone(),
+            });
             rest = &rest[1..];
         } else {
             break;
@@ -290,10 +303,8 @@ mod tests {
         let src = "go mod download && CGO_ENABLED=0 go build -o /app ./cmd/x; echo ok";
         let cmds = split_commands(src, 0..src.len(), DF);
         assert_eq!(cmds.len(), 3);
-        assert_eq!(
-            cmds[1].assignments,
-            vec![("CGO_ENABLED".into(), "0".into())]
-        );
+        assert_eq!(cmds[1].assignments[0].name, "CGO_ENABLED");
+        assert_eq!(&src[cmds[1].assignments[0].range.clone()], "CGO_ENABLED=0");
         assert_eq!(cmds[1].words[0].text, "go");
         assert_eq!(&src[cmds[1].words[1].range.clone()], "build");
     }
