@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use crate::context::discovery::{self, BuildSpec};
 use crate::context::{self, Context, ContextTree, Origin};
 use crate::fix::FixOutcome;
 use crate::render;
@@ -79,6 +80,9 @@ pub struct CheckArgs {
     /// Also treat files matching this glob as Dockerfiles (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
+    /// Print each Dockerfile's build context(s) and where they were found, then exit.
+    #[arg(long)]
+    pub show_contexts: bool,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -175,13 +179,38 @@ pub fn display_path(p: &Path) -> String {
             .unwrap_or_else(|_| p.to_path_buf()),
         _ => clean_path(p),
     };
-    shown.to_string_lossy().replace('\\', "/")
+    let shown = shown.to_string_lossy().replace('\\', "/");
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown
+    }
 }
 
-/// Loads each context directory once per run, shared between threads.
+/// Loads each context directory and each compose/bake file once per run, shared between threads.
 #[derive(Default)]
 pub struct ContextCache {
     trees: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ContextTree>>>>>,
+    build_files: Mutex<HashMap<PathBuf, Arc<OnceLock<Result<Vec<BuildSpec>, String>>>>>,
+}
+
+/// The folder compose/bake files are searched up to: the enclosing git checkout's root, else the
+/// current directory when the Dockerfile is below it, else the Dockerfile's own folder.
+fn search_top(dockerfile_dir: &Path) -> PathBuf {
+    let mut dir = Some(dockerfile_dir);
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    match std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok())
+    {
+        Some(cwd) if dockerfile_dir.starts_with(&cwd) => cwd,
+        _ => dockerfile_dir.to_path_buf(),
+    }
 }
 
 impl ContextCache {
@@ -194,24 +223,92 @@ impl ContextCache {
             .clone()
     }
 
-    /// The context of one Dockerfile.
-    pub fn context_for(
+    fn build_file(&self, path: &Path) -> Arc<OnceLock<Result<Vec<BuildSpec>, String>>> {
+        let cell = {
+            let mut map = self.build_files.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(path.to_path_buf()).or_default().clone()
+        };
+        cell.get_or_init(|| {
+            discovery::parse_file(path)
+                .map_err(|e| e.replacen(&path.display().to_string(), &display_path(path), 1))
+        });
+        cell
+    }
+
+    /// Compose/bake files that could not be read, each once, sorted.
+    pub fn build_file_errors(&self) -> Vec<String> {
+        let map = self.build_files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut errors: Vec<String> = map
+            .values()
+            .filter_map(|c| c.get().and_then(|r| r.as_ref().err().cloned()))
+            .collect();
+        errors.sort();
+        errors
+    }
+
+    /// The builds of a Dockerfile that compose and bake files describe.
+    pub fn specs_for(&self, dockerfile: &Path) -> Vec<BuildSpec> {
+        let Ok(abs) = dockerfile.canonicalize() else {
+            return Vec::new();
+        };
+        let dir = abs.parent().unwrap_or(Path::new("/"));
+        let mut out = Vec::new();
+        for file in discovery::candidate_files(dir, &search_top(dir)) {
+            if let Some(Ok(specs)) = self.build_file(&file).get() {
+                out.extend(
+                    specs
+                        .iter()
+                        .filter(|s| s.dockerfile.canonicalize().is_ok_and(|p| p == abs))
+                        .cloned(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every context a Dockerfile is checked in: `--context`, else those compose/bake files
+    /// name, else its own folder.
+    pub fn contexts_for(
         &self,
         dockerfile: &Path,
         flag: Option<&Path>,
         target: Option<&str>,
+    ) -> Vec<Result<Context, String>> {
+        if let Some(dir) = flag {
+            return vec![self.context_at(dockerfile, dir, Origin::Flag, target)];
+        }
+        let specs = self.specs_for(dockerfile);
+        if specs.is_empty() {
+            let dir = dockerfile
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            return vec![self.context_at(dockerfile, dir, Origin::DockerfileDir, target)];
+        }
+        specs
+            .into_iter()
+            .map(|spec| {
+                let origin = Origin::File {
+                    path: PathBuf::from(display_path(&spec.file)),
+                    entry: spec.entry.clone(),
+                };
+                let target = target.map(str::to_string).or(spec.target.clone());
+                let mut ctx =
+                    self.context_at(dockerfile, &spec.context, origin, target.as_deref())?;
+                ctx.build_args = spec.args;
+                ctx.platforms = spec.platforms;
+                Ok(ctx)
+            })
+            .collect()
+    }
+
+    fn context_at(
+        &self,
+        dockerfile: &Path,
+        root: &Path,
+        origin: Origin,
+        target: Option<&str>,
     ) -> Result<Context, String> {
-        let (root, origin) = match flag {
-            Some(dir) => (dir.to_path_buf(), Origin::Flag),
-            None => (
-                dockerfile
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."))
-                    .to_path_buf(),
-                Origin::DockerfileDir,
-            ),
-        };
         let root = root
             .canonicalize()
             .map_err(|e| format!("context {}: {e}", root.display()))?;
@@ -308,47 +405,124 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
             return report;
         }
     }
-    let ctx = match cache.context_for(path, args.context.as_deref(), args.target.as_deref()) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            report.warnings.push(format!("build context unknown: {e}"));
-            None
-        }
-    };
-    if let Some(c) = &ctx {
-        for (dir, m) in &c.tree.modules {
-            if let Err(e) = m {
-                let _ = dir;
-                report.warnings.push(format!(
-                    "go.mod unreadable, rules that need it are skipped: {e}"
-                ));
+    let mut contexts: Vec<Option<Context>> = Vec::new();
+    for c in cache.contexts_for(path, args.context.as_deref(), args.target.as_deref()) {
+        match c {
+            Ok(ctx) => {
+                report.warnings.extend(module_errors(&ctx));
+                contexts.push(Some(ctx));
             }
+            Err(e) => report.warnings.push(format!("build context unknown: {e}")),
         }
     }
-    let settings = Settings {
-        target: args.target.clone(),
-    };
-    let linted = crate::lint(&report.source, ctx.as_ref(), &settings, args.unsafe_fixes);
-    report.diagnostics = linted.diagnostics;
-    match linted.fixed {
-        Ok(outcome) => {
-            if args.write && outcome.output != report.source {
-                report.remaining = crate::rules::check(
-                    &crate::syntax::Dockerfile::parse_with(
-                        &outcome.output,
-                        &crate::parse_options(ctx.as_ref(), &[]),
-                    ),
-                    ctx.as_ref(),
-                    &settings,
-                );
-            } else {
-                report.remaining = report.diagnostics.clone();
-            }
-            report.fixed = Some(outcome);
-        }
-        Err(e) => report.error = Some(e.to_string()),
+    if contexts.is_empty() {
+        contexts.push(None);
     }
+    let results: Vec<(Option<Context>, Settings, crate::Linted)> = contexts
+        .into_iter()
+        .map(|ctx| {
+            let settings = Settings {
+                target: ctx
+                    .as_ref()
+                    .and_then(|c| c.target.clone())
+                    .or(args.target.clone()),
+            };
+            let linted = crate::lint(&report.source, ctx.as_ref(), &settings, args.unsafe_fixes);
+            (ctx, settings, linted)
+        })
+        .collect();
+    let outputs: Vec<Result<&FixOutcome, String>> = results
+        .iter()
+        .map(|(_, _, l)| l.fixed.as_ref().map_err(|e| e.to_string()))
+        .collect();
+    if let Some(Err(e)) = outputs.iter().find(|o| o.is_err()) {
+        report.error = Some(e.clone());
+        return report;
+    }
+    let outcomes: Vec<&FixOutcome> = outputs.into_iter().flatten().collect();
+    let agree = outcomes.windows(2).all(|w| w[0].output == w[1].output);
+    report.diagnostics = merge_diagnostics(&results, agree);
+    let (ctx, settings) = (&results[0].0, &results[0].1);
+    let outcome = if agree {
+        outcomes[0].clone()
+    } else {
+        let names: Vec<String> = results
+            .iter()
+            .filter_map(|(c, _, _)| c.as_ref().map(|c| c.origin.to_string()))
+            .collect();
+        report.warnings.push(format!(
+            "fixes differ between its build contexts ({}); none applied",
+            names.join(", ")
+        ));
+        FixOutcome {
+            output: report.source.clone(),
+            applied: Vec::new(),
+            discarded: Vec::new(),
+        }
+    };
+    report.remaining = if args.write && outcome.output != report.source {
+        crate::rules::check(
+            &crate::syntax::Dockerfile::parse_with(
+                &outcome.output,
+                &crate::parse_options(ctx.as_ref(), &[]),
+            ),
+            ctx.as_ref(),
+            settings,
+        )
+    } else {
+        report.diagnostics.clone()
+    };
+    report.fixed = Some(outcome);
     report
+}
+
+/// Parse errors of the go.mod files that govern a Dockerfile (its folder and those above it).
+fn module_errors(ctx: &Context) -> Vec<String> {
+    let df_dir = ctx.dockerfile_dir().unwrap_or("");
+    ctx.tree
+        .modules
+        .iter()
+        .filter(|(dir, _)| {
+            dir.is_empty() || df_dir == dir.as_str() || df_dir.starts_with(&format!("{dir}/"))
+        })
+        .filter_map(|(_, m)| m.as_ref().err())
+        .map(|e| format!("go.mod unreadable, rules that need it are skipped: {e}"))
+        .collect()
+}
+
+/// One list of diagnostics for a Dockerfile checked in several contexts: a finding that only
+/// some contexts have says which; fixes stay only when every context's fixes agree.
+fn merge_diagnostics(
+    results: &[(Option<Context>, Settings, crate::Linted)],
+    agree: bool,
+) -> Vec<Diagnostic> {
+    if results.len() == 1 {
+        return results[0].2.diagnostics.clone();
+    }
+    let key = |d: &Diagnostic| (d.code, d.range.start, d.message.clone());
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for (_, _, linted) in results {
+        for d in &linted.diagnostics {
+            if out.iter().any(|o| key(o) == key(d)) {
+                continue;
+            }
+            let holders: Vec<String> = results
+                .iter()
+                .filter(|(_, _, l)| l.diagnostics.iter().any(|x| key(x) == key(d)))
+                .filter_map(|(c, _, _)| c.as_ref().map(|c| c.origin.to_string()))
+                .collect();
+            let mut d = d.clone();
+            if holders.len() < results.len() {
+                d.message = format!("{} (only in context {})", d.message, holders.join(", "));
+            }
+            if !agree {
+                d.fix = None;
+            }
+            out.push(d);
+        }
+    }
+    out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
+    out
 }
 
 /// Write a file atomically: a temporary file in the same directory, fsync, rename over the
@@ -464,12 +638,19 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     };
     let (files, walk_errors) = discover(&args.paths, &args.include);
     let cache = ContextCache::default();
+    if args.show_contexts {
+        return show_contexts(&files, args, &cache);
+    }
     let reports: Vec<FileReport> = files.par_iter().map(|p| process(p, args, &cache)).collect();
 
     let mut stdout = String::new();
     let mut stderr = String::new();
     let mut had_error = !walk_errors.is_empty();
     for e in &walk_errors {
+        stderr.push_str(&format!("gomodfix: {e}\n"));
+    }
+    for e in cache.build_file_errors() {
+        had_error = true;
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
     let (
@@ -608,4 +789,47 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// `--show-contexts`: one line per Dockerfile and context.
+fn show_contexts(files: &[PathBuf], args: &CheckArgs, cache: &ContextCache) -> u8 {
+    let mut code = EXIT_CLEAN;
+    for f in files {
+        for c in cache.contexts_for(f, args.context.as_deref(), args.target.as_deref()) {
+            match c {
+                Ok(ctx) => {
+                    let mut line = format!(
+                        "{}: context {} from {}",
+                        display_path(f),
+                        display_path(&ctx.tree.root),
+                        ctx.origin
+                    );
+                    if let Some(t) = &ctx.target {
+                        line.push_str(&format!(", target {t}"));
+                    }
+                    if !ctx.build_args.is_empty() {
+                        let a: Vec<String> = ctx
+                            .build_args
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        line.push_str(&format!(", args {}", a.join(" ")));
+                    }
+                    if !ctx.platforms.is_empty() {
+                        line.push_str(&format!(", platforms {}", ctx.platforms.join(",")));
+                    }
+                    println!("{line}");
+                }
+                Err(e) => {
+                    code = EXIT_ERROR;
+                    eprintln!("gomodfix: {}: {e}", display_path(f));
+                }
+            }
+        }
+    }
+    for e in cache.build_file_errors() {
+        code = EXIT_ERROR;
+        eprintln!("gomodfix: {e}");
+    }
+    code
 }

@@ -3,6 +3,7 @@
 //! All file-system access for contexts happens here, once per context per run; rules only see
 //! the resulting [`Context`], so the CLI, the language server and tests run the same rules.
 
+pub mod discovery;
 pub mod dockerignore;
 pub mod gomod;
 
@@ -20,8 +21,9 @@ pub enum Origin {
     DockerfileDir,
     /// `--context DIR` on the command line.
     Flag,
-    /// A compose or bake file, or the config file, named it (the path of that file).
-    File(PathBuf),
+    /// A compose or bake file (or the config file) named it: the file and the service or
+    /// target in it.
+    File { path: PathBuf, entry: String },
 }
 
 impl std::fmt::Display for Origin {
@@ -29,7 +31,7 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::DockerfileDir => write!(f, "the Dockerfile's folder (default)"),
             Origin::Flag => write!(f, "--context"),
-            Origin::File(p) => write!(f, "{}", p.display()),
+            Origin::File { path, entry } => write!(f, "{} ({entry})", path.display()),
         }
     }
 }
@@ -214,6 +216,8 @@ pub struct Context {
     pub origin: Origin,
     pub target: Option<String>,
     pub build_args: BTreeMap<String, String>,
+    /// Platforms the file builds for (compose/bake `platforms`).
+    pub platforms: Vec<String>,
 }
 
 impl Context {
@@ -225,6 +229,7 @@ impl Context {
             origin,
             target: None,
             build_args: BTreeMap::new(),
+            platforms: Vec::new(),
         }
     }
 
