@@ -187,11 +187,41 @@ pub fn display_path(p: &Path) -> String {
     }
 }
 
+/// Values computed once per path and shared between threads; a second thread asking for the same
+/// path waits for the first instead of computing again.
+pub struct OnceMap<V> {
+    map: Mutex<HashMap<PathBuf, Arc<OnceLock<V>>>>,
+}
+
+impl<V> Default for OnceMap<V> {
+    fn default() -> Self {
+        OnceMap {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V: Clone> OnceMap<V> {
+    pub fn get_or_init(&self, key: &Path, init: impl FnOnce() -> V) -> V {
+        let cell = {
+            let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(key.to_path_buf()).or_default().clone()
+        };
+        cell.get_or_init(init).clone()
+    }
+
+    /// Every value computed so far.
+    pub fn values(&self) -> Vec<V> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.values().filter_map(|c| c.get().cloned()).collect()
+    }
+}
+
 /// Loads each context directory and each compose/bake file once per run, shared between threads.
 #[derive(Default)]
 pub struct ContextCache {
-    trees: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ContextTree>>>>>,
-    build_files: Mutex<HashMap<PathBuf, Arc<OnceLock<Result<Vec<BuildSpec>, String>>>>>,
+    trees: OnceMap<Arc<ContextTree>>,
+    build_files: OnceMap<Arc<Result<Vec<BuildSpec>, String>>>,
 }
 
 /// The folder compose/bake files are searched up to: the enclosing git checkout's root, else the
@@ -254,7 +284,7 @@ impl ContextCache {
         let dir = abs.parent().unwrap_or(Path::new("/"));
         let mut out = Vec::new();
         for file in discovery::candidate_files(dir, &search_top(dir)) {
-            if let Some(Ok(specs)) = self.build_file(&file).get() {
+            if let Ok(specs) = self.build_file(&file).as_ref() {
                 out.extend(
                     specs
                         .iter()
