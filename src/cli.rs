@@ -245,32 +245,26 @@ fn search_top(dockerfile_dir: &Path) -> PathBuf {
 
 impl ContextCache {
     pub fn tree(&self, root: &Path) -> Arc<ContextTree> {
-        let cell = {
-            let mut map = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-            map.entry(root.to_path_buf()).or_default().clone()
-        };
-        cell.get_or_init(|| Arc::new(ContextTree::load(root)))
-            .clone()
+        self.trees
+            .get_or_init(root, || Arc::new(ContextTree::load(root)))
     }
 
-    fn build_file(&self, path: &Path) -> Arc<OnceLock<Result<Vec<BuildSpec>, String>>> {
-        let cell = {
-            let mut map = self.build_files.lock().unwrap_or_else(|e| e.into_inner());
-            map.entry(path.to_path_buf()).or_default().clone()
-        };
-        cell.get_or_init(|| {
-            discovery::parse_file(path)
-                .map_err(|e| e.replacen(&path.display().to_string(), &display_path(path), 1))
-        });
-        cell
+    fn build_file(&self, path: &Path) -> Arc<Result<Vec<BuildSpec>, String>> {
+        self.build_files.get_or_init(path, || {
+            Arc::new(
+                discovery::parse_file(path)
+                    .map_err(|e| e.replacen(&path.display().to_string(), &display_path(path), 1)),
+            )
+        })
     }
 
     /// Compose/bake files that could not be read, each once, sorted.
     pub fn build_file_errors(&self) -> Vec<String> {
-        let map = self.build_files.lock().unwrap_or_else(|e| e.into_inner());
-        let mut errors: Vec<String> = map
+        let mut errors: Vec<String> = self
+            .build_files
             .values()
-            .filter_map(|c| c.get().and_then(|r| r.as_ref().err().cloned()))
+            .iter()
+            .filter_map(|r| r.as_ref().as_ref().err().cloned())
             .collect();
         errors.sort();
         errors
