@@ -698,8 +698,8 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         let Some(outcome) = &r.fixed else { continue };
         for d in &outcome.discarded {
             stderr.push_str(&format!(
-                "gomodfix: {}: fix {} ({}) discarded: its result parses worse than the input\n",
-                r.shown, d.code, d.title
+                "gomodfix: {}: fix {} ({}) discarded: {}\n",
+                r.shown, d.code, d.title, d.reason
             ));
         }
         let changed = outcome.output != r.source;

@@ -117,6 +117,7 @@ pub struct Applied {
 pub struct Discarded {
     pub code: &'static str,
     pub title: String,
+    pub reason: &'static str,
 }
 
 /// The result of fixing a file.
@@ -181,15 +182,24 @@ pub fn fix_until_stable(
         });
         let mut accepted: Vec<(&'static str, Fix)> = Vec::new();
         for (code, fix) in candidates {
+            // A fix whose own edits overlap cannot be applied at all.
+            let self_overlap = fix.edits.iter().enumerate().any(|(i, a)| {
+                fix.edits[i + 1..].iter().any(|b| {
+                    a.range.start < b.range.end && b.range.start < a.range.end || a.range == b.range
+                })
+            });
+            if self_overlap {
+                discarded.push(Discarded {
+                    code,
+                    title: fix.title.clone(),
+                    reason: "its edits overlap each other",
+                });
+                continue;
+            }
             let clash = accepted
                 .iter()
                 .flat_map(|(_, f)| &f.edits)
-                .any(|a| fix.edits.iter().any(|b| conflicts(a, b)))
-                || fix
-                    .edits
-                    .iter()
-                    .enumerate()
-                    .any(|(i, a)| fix.edits[i + 1..].iter().any(|b| conflicts(a, b)));
+                .any(|a| fix.edits.iter().any(|b| conflicts(a, b)));
             if !clash {
                 accepted.push((code, fix));
             }
@@ -209,6 +219,7 @@ pub fn fix_until_stable(
                     discarded.push(Discarded {
                         code,
                         title: fix.title.clone(),
+                        reason: "its result parses worse than the input",
                     });
                 } else {
                     good.push((code, fix));

@@ -59,16 +59,15 @@ impl Rule for Go111ModuleOn {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
             let gos = cx.go_commands(stage);
-            let Some(&(first_idx, first_ins, _)) = gos.iter().find(|(_, _, g)| g.needs_module())
+            let Some(&(first_idx, first_ins, first_go)) =
+                gos.iter().find(|(_, _, g)| g.needs_module())
             else {
                 continue;
             };
             let files = cx.files(stage, ctx);
-            let has_module = first_ins
-                .state
-                .workdir
-                .as_deref()
-                .and_then(|w| files.module_for(ctx, w, first_idx))
+            let has_module = first_go
+                .workdir(first_ins.state.workdir.as_deref())
+                .and_then(|w| files.module_for(ctx, &w, first_idx))
                 .is_some();
             if !has_module {
                 continue;

@@ -1,6 +1,9 @@
 use std::ops::Range;
 
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode};
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode,
+    with_leading_space,
+};
 use crate::context::{Context, join_rel};
 use crate::fix::{Edit, Fix};
 use crate::image_fs::StageFiles;
@@ -77,17 +80,17 @@ impl Rule for VendorMode {
 
 fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Diagnostic>) {
     let gos = cx.go_commands(stage);
-    let Some(&(first_idx, first_ins, _)) = gos
+    let Some(&(first_idx, first_ins, first_go)) = gos
         .iter()
         .find(|(_, _, g)| g.takes_mod_flag() || g.sub.starts_with("mod "))
     else {
         return;
     };
     let files = cx.files(stage, ctx);
-    let Some(workdir) = first_ins.state.workdir.as_deref() else {
+    let Some(workdir) = first_go.workdir(first_ins.state.workdir.as_deref()) else {
         return;
     };
-    let Some((mod_dir, _)) = files.module_for(ctx, workdir, first_idx) else {
+    let Some((mod_dir, _)) = files.module_for(ctx, &workdir, first_idx) else {
         return;
     };
     let vendor_rel = join_rel(&mod_dir, "vendor/modules.txt");
@@ -313,13 +316,4 @@ fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit
         start -= 1;
     }
     Edit::delete(start..range.end)
-}
-
-fn with_leading_space(src: &str, range: Range<usize>) -> Range<usize> {
-    let bytes = src.as_bytes();
-    let mut start = range.start;
-    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
-        start -= 1;
-    }
-    start..range.end
 }

@@ -1,11 +1,26 @@
 //! The rules: one file per rule, each a pure function of (model, context, settings) to
 //! diagnostics with optional fixes, and the registry that lists them in code order.
 
+mod cgo;
 mod gm001_module_files_first;
 mod gm002_go111module_on;
 mod gm003_go_cache_mounts;
 mod gm004_final_stage_goenv_off;
 mod gm005_vendor_mode;
+mod gm010_missing_go_mod;
+mod gm011_gopath_root_module;
+mod gm012_workdir_mismatch;
+mod gm013_copy_missing_module_file;
+mod gm016_go_version_mismatch;
+mod gm017_cgo_binary_in_minimal_image;
+mod gm018_builder_env_not_in_final;
+mod gm019_go_env_write;
+mod gm020_go_get_install;
+mod gm021_module_mutation_in_build;
+mod gm022_goroot_override;
+mod gm023_build_arg_not_declared;
+mod gm026_hardcoded_target_platform;
+mod gm027_cgo_required_but_disabled;
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -118,6 +133,26 @@ impl<'a> RuleContext<'a> {
         out
     }
 
+    /// The module the stage's go commands build: where the go command finds go.mod from the
+    /// first go command that needs one.
+    pub fn main_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
+        let ctx = self.ctx?;
+        let (go_idx, ins, go) = self
+            .go_commands(stage)
+            .into_iter()
+            .find(|(_, _, g)| g.needs_module())?;
+        let workdir = go.workdir(ins.state.workdir.as_deref())?;
+        let (dir, image_dir) = self.files(stage, ctx).module_for(ctx, &workdir, go_idx)?;
+        Some(StageModule {
+            go_mod: ctx.go_mod(&dir),
+            dir,
+            image_dir,
+            go_idx,
+            ins,
+            go,
+        })
+    }
+
     /// Whether a stage or a stage it is FROM runs the go command.
     pub fn ancestor_runs_go(&self, stage: &Stage) -> bool {
         let mut cur = stage.parent;
@@ -206,6 +241,20 @@ impl<'a> RuleContext<'a> {
     }
 }
 
+/// The module a stage builds, as [`RuleContext::main_module`] finds it.
+pub struct StageModule<'a> {
+    /// Context-relative directory of the module (`""` for the context root).
+    pub dir: String,
+    /// Where that directory is in the image.
+    pub image_dir: String,
+    /// The parsed go.mod (`None` when it does not parse).
+    pub go_mod: Option<&'a crate::context::GoMod>,
+    /// The first go command that needs the module, and its RUN.
+    pub go_idx: usize,
+    pub ins: &'a Instruction,
+    pub go: &'a GoCommand,
+}
+
 /// The value of an environment variable as a go command sees it: a `K=V` prefix, then ENV, then
 /// ARG (ARG values are in the environment of RUN).
 pub fn effective_env(ins: &Instruction, go: &GoCommand, name: &str) -> Option<String> {
@@ -231,6 +280,16 @@ pub fn mod_mode(ins: &Instruction, go: &GoCommand) -> Option<String> {
     })
 }
 
+/// A range extended over the spaces and tabs before it: what to delete to remove a word.
+pub fn with_leading_space(src: &str, range: Range<usize>) -> Range<usize> {
+    let bytes = src.as_bytes();
+    let mut start = range.start;
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    start..range.end
+}
+
 /// Quote a path for a shell-form COPY when it needs it.
 pub fn copy_line(sources: &[String], dest: &str) -> String {
     if sources
@@ -251,15 +310,12 @@ pub fn copy_line(sources: &[String], dest: &str) -> String {
     }
 }
 
-/// `dest` written relative to `workdir` when it is inside it (`./`, `sub/`), else absolute.
+/// A COPY destination for `dir`: `./` when it is the working directory, else the absolute path.
 pub fn relative_dest(workdir: &str, dir: &str) -> String {
     if dir == workdir {
-        return "./".into();
-    }
-    let prefix = format!("{}/", workdir.trim_end_matches('/'));
-    match dir.strip_prefix(&prefix) {
-        Some(rest) => format!("./{rest}/"),
-        None => format!("{}/", dir.trim_end_matches('/')),
+        "./".into()
+    } else {
+        format!("{}/", dir.trim_end_matches('/'))
     }
 }
 
@@ -277,6 +333,20 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &gm003_go_cache_mounts::GoCacheMounts,
         &gm004_final_stage_goenv_off::FinalStageGoenvOff,
         &gm005_vendor_mode::VendorMode,
+        &gm010_missing_go_mod::MissingGoMod,
+        &gm011_gopath_root_module::GopathRootModule,
+        &gm012_workdir_mismatch::WorkdirMismatch,
+        &gm013_copy_missing_module_file::CopyMissingModuleFile,
+        &gm016_go_version_mismatch::GoVersionMismatch,
+        &gm017_cgo_binary_in_minimal_image::CgoBinaryInMinimalImage,
+        &gm018_builder_env_not_in_final::BuilderEnvNotInFinal,
+        &gm019_go_env_write::GoEnvWrite,
+        &gm020_go_get_install::GoGetInstall,
+        &gm021_module_mutation_in_build::ModuleMutationInBuild,
+        &gm022_goroot_override::GorootOverride,
+        &gm023_build_arg_not_declared::BuildArgNotDeclared,
+        &gm026_hardcoded_target_platform::HardcodedTargetPlatform,
+        &gm027_cgo_required_but_disabled::CgoRequiredButDisabled,
     ]
 }
 
@@ -332,8 +402,7 @@ mod tests {
     #[test]
     fn relative_destinations() {
         assert_eq!(relative_dest("/src", "/src"), "./");
-        assert_eq!(relative_dest("/src", "/src/api"), "./api/");
+        assert_eq!(relative_dest("/src", "/src/api"), "/src/api/");
         assert_eq!(relative_dest("/src", "/app"), "/app/");
-        assert_eq!(relative_dest("/", "/app"), "./app/");
     }
 }

@@ -16,12 +16,14 @@ pub struct GoCommand {
     pub words: Vec<Word>,
     /// Number of words that make up `go <sub>` (2 or 3).
     pub head_len: usize,
+    /// The directory a `cd` earlier in the same RUN moved to (as written, maybe relative).
+    pub cd: Option<String>,
     pub range: Range<usize>,
 }
 
 impl GoCommand {
     /// Recognise `go …` (also `/usr/local/go/bin/go …`) in a simple command.
-    pub fn from_command(cmd: &Command) -> Option<GoCommand> {
+    pub fn from_command(cmd: &Command, cd: Option<&str>) -> Option<GoCommand> {
         let first = cmd.words.first()?;
         if first.text != "go" && !first.text.ends_with("/go") {
             return None;
@@ -39,8 +41,19 @@ impl GoCommand {
             assignments: cmd.assignments.clone(),
             words: cmd.words.clone(),
             head_len,
+            cd: cd.map(str::to_string),
             range: cmd.range.clone(),
         })
+    }
+
+    /// The working directory of this command: the RUN's WORKDIR moved by any `cd` before it.
+    pub fn workdir(&self, workdir: Option<&str>) -> Option<String> {
+        match (&self.cd, workdir) {
+            (None, w) => w.map(str::to_string),
+            (Some(cd), _) if cd.starts_with('/') => Some(super::join_path("/", cd)),
+            (Some(cd), Some(w)) => Some(super::join_path(w, cd)),
+            (Some(_), None) => None,
+        }
     }
 
     /// Words after `go <sub>`.

@@ -884,10 +884,20 @@ impl Dockerfile {
                 _ => {}
             }
         }
-        let go = commands
-            .iter()
-            .filter_map(GoCommand::from_command)
-            .collect();
+        // Follow `cd DIR` through the RUN so each go command knows where it runs.
+        let mut cd: Option<String> = None;
+        let mut go = Vec::new();
+        for c in &commands {
+            if c.words.first().is_some_and(|w| w.text == "cd") {
+                let target = c.words.get(1).map_or("~", |w| w.text.as_str());
+                cd = Some(match (&cd, target.starts_with('/')) {
+                    (Some(prev), false) => format!("{}/{target}", prev.trim_end_matches('/')),
+                    _ => target.to_string(),
+                });
+                continue;
+            }
+            go.extend(GoCommand::from_command(c, cd.as_deref()));
+        }
         Run { form, commands, go }
     }
 }

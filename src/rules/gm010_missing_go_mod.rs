@@ -1,0 +1,277 @@
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest,
+};
+use crate::context::{join_rel, split_dir};
+use crate::fix::{Edit, Fix};
+use crate::syntax::Stage;
+
+pub struct MissingGoMod;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM010",
+    name: "missing-go-mod",
+    summary: "A go command runs where go.mod (or go.sum) never reached the image",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Finds go commands that run where no go.mod was copied into their working directory or a parent
+(`COPY *.go ./` or `COPY main.go .` followed by `go build`), and inserts the COPY of the module
+files in front of the source COPY, with context-relative paths. Also finds a go.sum that exists
+in the build context but never reaches the stage, and adds it to the COPY that brings go.mod.
+
+## Why is this bad?
+Without go.mod the go command stops with
+`go: go.mod file not found in current directory or any parent directory; see 'go help modules'`
+(or, on old images, falls back to GOPATH mode and fails with `cannot find package`). Without
+go.sum every import of a dependency fails with
+`missing go.sum entry for module providing package …`.
+
+## Example
+```dockerfile
+FROM golang:1.22
+WORKDIR /src
+COPY *.go ./
+RUN go build -o /app .
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.22
+WORKDIR /src
+COPY go.mod go.sum ./
+COPY *.go ./
+RUN go build -o /app .
+```
+
+## Fix safety
+Safe: the build cannot succeed without these files, and they are copied where the sources are.
+
+## Context needed
+The build context listing. Silent when a COPY cannot be resolved, when go.mod lands in another
+directory of the image (that is GM012), or when the context has no go.mod for the copied sources
+(reported only when the image's Go defaults to module mode)."#,
+};
+
+impl Rule for MissingGoMod {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        if !ctx.complete() {
+            return;
+        }
+        for stage in &cx.df.stages {
+            if let Some(module) = cx.main_module(stage) {
+                missing_go_sum(cx, stage, &module, out);
+                continue;
+            }
+            missing_go_mod(cx, stage, out);
+        }
+    }
+}
+
+fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
+    let ctx = cx.ctx.expect("checked by caller");
+    let gos = cx.go_commands(stage);
+    let Some(&(go_idx, go_ins, go)) = gos
+        .iter()
+        .find(|(_, _, g)| g.needs_module() && g.sub != "get")
+    else {
+        return;
+    };
+    if gos.iter().any(|(_, _, g)| g.sub == "mod init")
+        || super::effective_env(go_ins, go, "GO111MODULE").is_some_and(|v| v == "off")
+    {
+        return;
+    }
+    let files = cx.files(stage, ctx);
+    if files.uncertain {
+        return;
+    }
+    // go.mod copied somewhere else in the image: GM012's finding.
+    if brings_a_go_mod(files, ctx, go_idx) {
+        return;
+    }
+    let Some(source) = files.first_source_copy(stage.body.start..go_idx) else {
+        return;
+    };
+    let copy_ins = &cx.df.instructions[source.instruction];
+    if copy_ins.near_error {
+        return;
+    }
+    // The module of the copied sources: the nearest go.mod at or above them.
+    let src_dir = if source.dir {
+        source.context_path.as_str()
+    } else {
+        split_dir(&source.context_path).0
+    };
+    let mut dir = src_dir.to_string();
+    let mod_dir = loop {
+        if ctx.tree.modules.contains_key(&dir) {
+            break Some(dir);
+        }
+        if dir.is_empty() {
+            break None;
+        }
+        dir = split_dir(&dir).0.to_string();
+    };
+    let Some(mod_dir) = mod_dir else {
+        // No go.mod in the context at all for these sources.
+        if image_defaults_to_modules(stage, cx) {
+            out.push(cx.diagnostic(
+                &META,
+                go_ins.range.clone(),
+                format!(
+                    "`go {}` needs a go.mod, and the build context has none for the copied sources: the build fails with `go.mod file not found`",
+                    go.sub
+                ),
+            ));
+        }
+        return;
+    };
+    let go_mod = join_rel(&mod_dir, "go.mod");
+    let mut d = cx.diagnostic(
+        &META,
+        go_ins.range.clone(),
+        format!(
+            "`go {}` runs where no go.mod was copied: the build fails with `go.mod file not found`",
+            go.sub
+        ),
+    );
+    if !ctx.sends(&go_mod) {
+        d.message.push_str(&format!(
+            " ({go_mod} is hidden by .dockerignore, see GM014)"
+        ));
+        out.push(d);
+        return;
+    }
+    if mod_dir != src_dir {
+        // The module root is above the copied folder: the layout itself needs a decision.
+        d.message.push_str(&format!(
+            " (the module root is {}/, above the copied sources)",
+            if mod_dir.is_empty() { "." } else { &mod_dir }
+        ));
+        out.push(d);
+        return;
+    }
+    let Some(copy_workdir) = copy_ins.state.workdir.as_deref() else {
+        return;
+    };
+    let image_dir = if source.dir {
+        source.image_path.clone()
+    } else {
+        split_dir(&source.image_path).0.to_string()
+    };
+    let image_dir = if image_dir.is_empty() {
+        "/".to_string()
+    } else {
+        image_dir
+    };
+    let mut sources = vec![go_mod];
+    let go_sum = join_rel(&mod_dir, "go.sum");
+    if ctx.sends(&go_sum) {
+        sources.push(go_sum);
+    }
+    let line = copy_line(&sources, &relative_dest(copy_workdir, &image_dir));
+    d.fix = Some(Fix::safe(
+        format!("Insert `{line}`"),
+        vec![cx.insert_lines_before(copy_ins, &[line])],
+    ));
+    out.push(d);
+}
+
+/// Go ≥ 1.16 (or an unknown golang version) runs in module mode without go.mod.
+fn image_defaults_to_modules(stage: &Stage, cx: &RuleContext) -> bool {
+    let mut s = stage;
+    while let Some(p) = s.parent {
+        s = &cx.df.stages[p];
+    }
+    if !s.golang {
+        return false;
+    }
+    let tag = s
+        .image
+        .expanded
+        .as_deref()
+        .and_then(|e| e.rsplit_once(':'))
+        .map(|(_, t)| t);
+    match tag.and_then(|t| crate::context::gomod::go_version(t.split('-').next().unwrap_or(t))) {
+        Some(v) => v >= (1, 16, 0),
+        None => true,
+    }
+}
+
+fn missing_go_sum(
+    cx: &RuleContext,
+    stage: &Stage,
+    module: &super::StageModule,
+    out: &mut Vec<Diagnostic>,
+) {
+    let ctx = cx.ctx.expect("checked by caller");
+    let Some(go_mod) = module.go_mod else { return };
+    if !go_mod.has_requirements() {
+        return;
+    }
+    let go_sum = join_rel(&module.dir, "go.sum");
+    if !ctx.sends(&go_sum) {
+        return;
+    }
+    let files = cx.files(stage, ctx);
+    if files.uncertain || files.landing(ctx, &go_sum, module.go_idx).is_some() {
+        return;
+    }
+    let go_mod_rel = join_rel(&module.dir, "go.mod");
+    let Some((copy_idx, _)) = files.landing(ctx, &go_mod_rel, module.go_idx) else {
+        return;
+    };
+    let copy_ins = &cx.df.instructions[copy_idx];
+    let mut d = cx.diagnostic(
+        &META,
+        copy_ins.range.clone(),
+        format!("{go_sum} exists in the build context but never reaches the stage: `missing go.sum entry` errors follow"),
+    );
+    if copy_ins.near_error || copy_idx < stage.body.start {
+        out.push(d);
+        return;
+    }
+    // Add go.sum next to the go.mod source word of a shell-form COPY.
+    let word = copy_ins.copy.as_ref().and_then(|c| {
+        c.sources
+            .iter()
+            .find(|w| crate::context::context_rel(&w.text) == go_mod_rel)
+    });
+    if let Some(w) = word
+        && !cx.df.source[w.range.clone()].starts_with('"')
+    {
+        d.fix = Some(Fix::safe(
+            format!("Copy {go_sum} with go.mod"),
+            vec![Edit::insert(w.range.end, format!(" {}", go_sum))],
+        ));
+    }
+    out.push(d);
+}
+
+/// Whether any COPY before `before` brings some go.mod of the context into the image.
+pub fn brings_a_go_mod(
+    files: &crate::image_fs::StageFiles,
+    ctx: &crate::context::Context,
+    before: usize,
+) -> bool {
+    files
+        .mappings
+        .iter()
+        .filter(|m| m.instruction < before)
+        .any(|m| {
+            if !m.dir {
+                return m.context_path.ends_with("go.mod") && ctx.sends(&m.context_path);
+            }
+            ctx.tree.modules.keys().any(|d| {
+                let inside = m.context_path.is_empty()
+                    || d == &m.context_path
+                    || d.starts_with(&format!("{}/", m.context_path));
+                inside && ctx.sends(&join_rel(d, "go.mod"))
+            })
+        })
+}

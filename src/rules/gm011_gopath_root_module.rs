@@ -1,0 +1,142 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::fix::Fix;
+use crate::syntax::Kind;
+
+pub struct GopathRootModule;
+
+/// The WORKDIR the fix inserts.
+pub const MODULE_WORKDIR: &str = "/src";
+
+static META: RuleMeta = RuleMeta {
+    code: "GM011",
+    name: "gopath-root-module",
+    summary: "The module is copied to the golang image's GOPATH root (/go)",
+    severity: Severity::Warning,
+    fix: FixAvailability::Mixed,
+    doc: r#"## What it does
+Finds build stages on a golang image that copy the module into the image's default working
+directory `/go` (no WORKDIR of their own), which is GOPATH itself, and inserts `WORKDIR /src`
+before the first COPY of the stage.
+
+## Why is this bad?
+A go.mod at `$GOPATH/go.mod` is an error for older Go (`$GOPATH/go.mod exists but should not`);
+current Go prints `go: warning: ignoring go.mod in $GOPATH /go` on every command and mixes the
+module's files with GOPATH's `bin/`, `pkg/` and `src/` (a package directory named `pkg` or `bin`
+collides with the module cache and installed binaries).
+
+## Example
+```dockerfile
+FROM golang:1.22 AS build
+COPY . .
+RUN go build -o app .
+
+FROM scratch
+COPY --from=build /go/bin/app /app
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o app .
+```
+
+## Fix safety
+Safe when nothing refers to files of the stage by a `/go/…` path outside `/go/bin` and
+`/go/pkg`; unsafe when a later `COPY --from=<stage> /go/app …` or similar depends on the old
+location (the output moves to `/src/app`).
+
+## Context needed
+None beyond the Dockerfile: the stage must be on a known golang image and run the go command."#,
+};
+
+impl Rule for GopathRootModule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        for stage in &cx.df.stages {
+            if stage.parent.is_some() || !stage.golang {
+                continue;
+            }
+            let gos = cx.go_commands(stage);
+            let Some(&(_, go_ins, _)) = gos.iter().find(|(_, _, g)| g.needs_module()) else {
+                continue;
+            };
+            let gopath = go_ins.state.env.get("GOPATH").map(String::as_str);
+            // With a context: the module really lands at GOPATH. Without: the go command runs
+            // in /go and the first COPY below puts the sources there.
+            let at_gopath = match cx.ctx {
+                Some(_) => cx
+                    .main_module(stage)
+                    .is_some_and(|m| Some(m.image_dir.as_str()) == gopath),
+                None => go_ins.state.workdir.as_deref() == Some("/go") && gopath == Some("/go"),
+            };
+            if !at_gopath {
+                continue;
+            }
+            // The first COPY from the context, with no WORKDIR before it in this stage.
+            let body = &cx.df.instructions[stage.body.clone()];
+            let Some(first_copy) = body.iter().find(|i| {
+                matches!(i.kind, Kind::Copy | Kind::Add)
+                    && i.copy.as_ref().is_some_and(|c| c.from.is_none())
+            }) else {
+                continue;
+            };
+            if body
+                .iter()
+                .take_while(|i| !std::ptr::eq(*i, first_copy))
+                .any(|i| i.kind == Kind::Workdir)
+                || first_copy.state.workdir.as_deref() != Some("/go")
+                || first_copy.near_error
+            {
+                continue;
+            }
+            let dest_relative = first_copy
+                .copy
+                .as_ref()
+                .and_then(|c| c.dest.as_ref())
+                .is_some_and(|d| !d.text.starts_with('/'));
+            if !dest_relative {
+                continue;
+            }
+            let mut d = cx.diagnostic(
+                &META,
+                first_copy.range.clone(),
+                "the module is copied into /go, the image's GOPATH: Go warns `ignoring go.mod in $GOPATH` (older Go fails)".into(),
+            );
+            let edit = cx.insert_lines_before(first_copy, &[format!("WORKDIR {MODULE_WORKDIR}")]);
+            d.fix = Some(if depends_on_gopath_paths(cx, stage.index) {
+                Fix::unsafe_(
+                    format!("Add `WORKDIR {MODULE_WORKDIR}` (later paths under /go must follow)"),
+                    vec![edit],
+                )
+            } else {
+                Fix::safe(
+                    format!("Add `WORKDIR {MODULE_WORKDIR}` before the first COPY"),
+                    vec![edit],
+                )
+            });
+            out.push(d);
+        }
+    }
+}
+
+/// Whether another stage copies `/go/…` paths (other than bin/ and pkg/) out of this stage.
+fn depends_on_gopath_paths(cx: &RuleContext, stage: usize) -> bool {
+    cx.df.instructions.iter().any(|i| {
+        let Some(copy) = &i.copy else { return false };
+        let Some(from) = &copy.from else { return false };
+        let later = i.stage.unwrap_or(0);
+        if cx.df.stage_by_ref(from, later) != Some(stage) {
+            return false;
+        }
+        copy.sources.iter().any(|s| {
+            s.text.starts_with("/go/")
+                && !s.text.starts_with("/go/bin/")
+                && !s.text.starts_with("/go/pkg/")
+        })
+    }) || cx.df.stages.iter().any(|s| s.parent == Some(stage))
+}

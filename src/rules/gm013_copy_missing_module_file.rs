@@ -1,0 +1,130 @@
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
+};
+use crate::context::{context_rel, join_rel, split_dir};
+use crate::fix::{Edit, Fix};
+use crate::syntax::Kind;
+
+pub struct CopyMissingModuleFile;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM013",
+    name: "copy-missing-module-file",
+    summary: "A COPY names go.sum, go.work or vendor/ that the build context does not have",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Finds COPY/ADD instructions that name `go.sum`, `go.work`, `go.work.sum` or `vendor` when the
+build context has no such file, and drops that source from the COPY (the whole COPY when it was
+the only source). Also reports a go.mod with requirements but no go.sum anywhere in the context:
+that is fixed in the repository, with `go mod tidy`, not in the Dockerfile.
+
+## Why is this bad?
+A module without dependencies has no go.sum, and a repository that does not vendor has no
+vendor/. A COPY of a file the context does not have fails the build at once:
+`failed to compute cache key: "/go.sum": not found`.
+
+## Example
+```dockerfile
+# go.mod has no requirements, so there is no go.sum
+COPY go.mod go.sum ./
+```
+
+## Use instead
+```dockerfile
+COPY go.mod ./
+```
+
+## Fix safety
+Safe: the COPY cannot succeed as written. A file that exists but is hidden by .dockerignore is
+not dropped here: GM014 re-includes it.
+
+## Context needed
+The complete build context listing."#,
+};
+
+const NAMES: &[&str] = &["go.sum", "go.work", "go.work.sum", "vendor"];
+
+impl Rule for CopyMissingModuleFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        if !ctx.complete() {
+            return;
+        }
+        for ins in &cx.df.instructions {
+            if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.near_error {
+                continue;
+            }
+            let Some(copy) = &ins.copy else { continue };
+            if copy.from.is_some() || copy.heredoc {
+                continue;
+            }
+            let missing: Vec<_> = copy
+                .sources
+                .iter()
+                .filter(|w| {
+                    let rel = context_rel(w.text.trim_end_matches('/'));
+                    NAMES.contains(&split_dir(&rel).1)
+                        && !w.text.contains('$')
+                        && ctx.tree.kind(&rel).is_none()
+                })
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = missing.iter().map(|w| w.text.as_str()).collect();
+            let mut d = cx.diagnostic(
+                &META,
+                ins.range.clone(),
+                format!(
+                    "the build context has no {}: this COPY fails with `not found`",
+                    names.join(", ")
+                ),
+            );
+            let json = cx.df.source[ins.range.clone()].contains('[');
+            if !json {
+                let edits = if missing.len() == copy.sources.len() {
+                    vec![Edit::delete(cx.whole_lines(ins))]
+                } else {
+                    missing
+                        .iter()
+                        .map(|w| Edit::delete(with_leading_space(&cx.df.source, w.range.clone())))
+                        .collect()
+                };
+                d.fix = Some(Fix::safe(
+                    format!("Drop {} from the COPY", names.join(", ")),
+                    edits,
+                ));
+            }
+            out.push(d);
+        }
+        // go.mod with requirements and no go.sum: a repository problem.
+        for (dir, m) in &ctx.tree.modules {
+            let Ok(m) = m else { continue };
+            let copied = cx
+                .df
+                .stages
+                .iter()
+                .any(|s| cx.main_module(s).is_some_and(|mm| &mm.dir == dir));
+            if copied && m.has_requirements() && ctx.tree.kind(&join_rel(dir, "go.sum")).is_none() {
+                let at = cx
+                    .df
+                    .stages
+                    .iter()
+                    .find_map(|s| cx.main_module(s).filter(|mm| &mm.dir == dir))
+                    .map(|mm| mm.ins.range.clone());
+                if let Some(range) = at {
+                    out.push(cx.diagnostic(
+                        &META,
+                        range,
+                        format!("{} has requirements but the context has no go.sum: run `go mod tidy` in the repository and commit go.sum", join_rel(dir, "go.mod")),
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::context::gomod::go_version;
+use crate::fix::{Edit, Fix};
+use crate::syntax::{Kind, Stage};
+
+pub struct GoVersionMismatch;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM016",
+    name: "go-version-mismatch",
+    summary: "The golang image is older than the Go version go.mod requires",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Compares the Go version of a stage's `golang:` image tag with go.mod's `go` and `toolchain`
+lines and raises the tag to the required version when the image is older, keeping the variant
+suffix (`-alpine3.20`, `-bookworm`). When the tag comes from an ARG (`FROM golang:${GO_VERSION}`)
+the ARG's default is raised instead. A digest-pinned image (`golang:1.21@sha256:…`) is reported
+only: a new digest cannot be invented. Also reported: a go.mod with a `toolchain` line read by an
+image older than Go 1.21, which does not understand it.
+
+## Why is this bad?
+Since Go 1.21 the `go` line is a minimum, and the official images set `GOTOOLCHAIN=local`, so the
+build stops at once:
+
+    go: go.mod requires go >= 1.23 (running go 1.22.10; GOTOOLCHAIN=local)
+
+It is the most common cause of failed Go builds in Docker in public bug reports.
+
+## Example
+```dockerfile
+# go.mod says: go 1.23
+FROM golang:1.22-alpine AS build
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.23-alpine AS build
+```
+
+## Fix safety
+Safe: the old image cannot build the module at all. The new tag keeps the old one's precision (a
+tag with a patch version gets go.mod's full version).
+
+## Context needed
+The go.mod of the module the stage builds; the image tag must be a literal or an ARG with a
+literal default. Silent for `latest` and other tags without a version."#,
+};
+
+/// `1.22.5-alpine3.20` → (`1.22.5`, `-alpine3.20`).
+fn split_tag(tag: &str) -> (&str, &str) {
+    match tag.find('-') {
+        Some(i) => (&tag[..i], &tag[i..]),
+        None => (tag, ""),
+    }
+}
+
+impl Rule for GoVersionMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        for stage in &cx.df.stages {
+            if stage.parent.is_some() || !stage.golang {
+                continue;
+            }
+            let Some(module) = cx.main_module(stage) else {
+                continue;
+            };
+            let Some(go_mod) = module.go_mod else {
+                continue;
+            };
+            check_stage(cx, stage, go_mod, out);
+        }
+    }
+}
+
+fn check_stage(
+    cx: &RuleContext,
+    stage: &Stage,
+    go_mod: &crate::context::GoMod,
+    out: &mut Vec<Diagnostic>,
+) {
+    let from = &cx.df.instructions[stage.from];
+    if from.near_error {
+        return;
+    }
+    let Some(expanded) = stage.image.expanded.as_deref() else {
+        return;
+    };
+    let tag = expanded
+        .split('@')
+        .next()
+        .unwrap_or(expanded)
+        .rsplit_once(':')
+        .map(|(_, t)| t);
+    let Some(tag) = tag.filter(|t| !t.contains('/')) else {
+        return;
+    };
+    let (version, variant) = split_tag(tag);
+    let Some(have) = go_version(version) else {
+        return;
+    };
+    let has_patch = version.matches('.').count() >= 2;
+    let wanted = [go_mod.go.as_deref(), go_mod.toolchain.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| go_version(v).map(|p| (p, v.trim_start_matches("go").to_string())))
+        .max_by_key(|(p, _)| *p);
+    let Some((need, need_text)) = wanted else {
+        return;
+    };
+    // `golang:1.22` is the newest 1.22.x: compare minor versions only.
+    let too_old = if has_patch {
+        have < need
+    } else {
+        (have.0, have.1) < (need.0, need.1)
+    };
+    if !too_old {
+        if go_mod.toolchain.is_some() && (have.0, have.1) < (1, 21) {
+            out.push(cx.diagnostic(
+                &META,
+                from.range.clone(),
+                format!(
+                    "go.mod has a `toolchain` line, which Go {version} (before 1.21) cannot read"
+                ),
+            ));
+        }
+        return;
+    }
+    let new_version = if has_patch && need_text.matches('.').count() >= 2 {
+        need_text.clone()
+    } else {
+        format!("{}.{}", need.0, need.1)
+    };
+    let message = format!(
+        "go.mod requires go >= {need_text}, but this stage's image has Go {version} (GOTOOLCHAIN=local stops the build)"
+    );
+    let mut d = cx.diagnostic(&META, from.range.clone(), message);
+    if stage.image.digest.is_some() || expanded.contains('@') {
+        d.message
+            .push_str("; the image is pinned by digest: update tag and digest together");
+        out.push(d);
+        return;
+    }
+    let new_tag = format!("{new_version}{variant}");
+    let raw_tag = stage.image.tag.as_deref().unwrap_or("");
+    if raw_tag == tag {
+        if let Some(r) = stage.image.tag_range.clone() {
+            d.fix = Some(Fix::safe(
+                format!("Use golang:{new_tag}"),
+                vec![Edit::replace(r, new_tag)],
+            ));
+        }
+    } else if let Some(edit) = arg_default_edit(cx, raw_tag, version, &new_version) {
+        d.fix = Some(Fix::safe(
+            format!("Raise the Go version ARG default to {new_version}"),
+            vec![edit],
+        ));
+    }
+    out.push(d);
+}
+
+/// The tag is `${NAME}…`: edit the default of the global `ARG NAME` when its value is the
+/// version itself.
+fn arg_default_edit(
+    cx: &RuleContext,
+    raw_tag: &str,
+    version: &str,
+    new_version: &str,
+) -> Option<Edit> {
+    let name = raw_tag
+        .strip_prefix("${")
+        .and_then(|r| r.split(['}', ':', '-']).next())
+        .or_else(|| {
+            raw_tag.strip_prefix('$').map(|r| {
+                r.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or(r)
+            })
+        })?;
+    let ins = cx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Arg && i.stage.is_none() && !i.near_error)
+        .rev()
+        .find(|i| i.pairs.iter().any(|p| p.name == name))?;
+    let pair = ins.pairs.iter().find(|p| p.name == name)?;
+    let value = pair.value.as_deref()?;
+    let (arg_version, _) = split_tag(value);
+    if arg_version != version {
+        return None;
+    }
+    let range = pair.value_range.clone()?;
+    let raw = &cx.df.source[range.clone()];
+    let start = range.start + raw.find(arg_version)?;
+    Some(Edit::replace(start..start + arg_version.len(), new_version))
+}

@@ -1,0 +1,123 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::fix::{Edit, Fix};
+use crate::syntax::RunForm;
+
+pub struct GoEnvWrite;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM019",
+    name: "go-env-write",
+    summary: "`RUN go env -w K=V` instead of `ENV K=V`",
+    severity: Severity::Warning,
+    fix: FixAvailability::Mixed,
+    doc: r#"## What it does
+Finds `go env -w K=V …` in RUN instructions and replaces it with `ENV K=V …`. When the RUN does
+nothing else the whole instruction becomes an ENV (safe); when it is part of a longer command
+chain, the unsafe fix removes it from the chain and puts an ENV before the RUN.
+
+## Why is this bad?
+`go env -w` writes the file named by `go env GOENV` (by default `$HOME/.config/go/env`). The
+setting then holds only for later RUNs with the same HOME in the same stage, is invisible in
+the image's configuration (`docker inspect` does not show it), is ignored when `GOENV=off`, and
+silently follows the image into every go command its users run. `ENV` says the same thing
+explicitly.
+
+## Example
+```dockerfile
+RUN go env -w GOPROXY=https://goproxy.io,direct GOFLAGS=-trimpath
+```
+
+## Use instead
+```dockerfile
+ENV GOPROXY=https://goproxy.io,direct GOFLAGS=-trimpath
+```
+
+## Fix safety
+Safe when the RUN only runs `go env -w`. Unsafe when other commands share the RUN: their order
+relative to the setting changes.
+
+## Context needed
+None."#,
+};
+
+fn env_value(v: &str) -> String {
+    if v.is_empty() || v.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+        serde_json::to_string(v).unwrap_or_default()
+    } else {
+        v.to_string()
+    }
+}
+
+impl Rule for GoEnvWrite {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        for stage in &cx.df.stages {
+            for (_, ins, go) in cx.go_commands(stage) {
+                if go.sub != "env" || go.rest().first().is_none_or(|w| w.text != "-w") {
+                    continue;
+                }
+                let pairs: Vec<(String, String)> = go.rest()[1..]
+                    .iter()
+                    .filter_map(|w| {
+                        w.text
+                            .split_once('=')
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                    })
+                    .collect();
+                if pairs.is_empty() {
+                    continue;
+                }
+                let env_line = format!(
+                    "ENV {}",
+                    pairs
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", env_value(v)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let mut d = cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    format!("`go env -w` hides settings in a file; use `{env_line}`"),
+                );
+                let run = ins.run.as_ref().expect("go commands come from RUNs");
+                if run.form == RunForm::Shell && ins.mounts.is_empty() && ins.flags.is_empty() {
+                    let idx = run.commands.iter().position(|c| c.range == go.range);
+                    if run.commands.len() == 1 {
+                        let start = cx.df.line_start(ins.range.start)
+                            + cx.df.indent_at(ins.range.start).len();
+                        d.fix = Some(Fix::safe(
+                            "Replace with ENV",
+                            vec![Edit::replace(start..ins.range.end, env_line)],
+                        ));
+                    } else if let Some(i) = idx {
+                        // Cut the command and its `&&`/`;` joint out of the chain.
+                        let src = &cx.df.source;
+                        let cut = if i + 1 < run.commands.len() {
+                            let joint =
+                                &src[run.commands[i].range.end..run.commands[i + 1].range.start];
+                            (joint.contains("&&") || joint.contains(';')).then(|| {
+                                run.commands[i].range.start..run.commands[i + 1].range.start
+                            })
+                        } else {
+                            let joint =
+                                &src[run.commands[i - 1].range.end..run.commands[i].range.start];
+                            (joint.contains("&&") || joint.contains(';'))
+                                .then(|| run.commands[i - 1].range.end..run.commands[i].range.end)
+                        };
+                        if let Some(cut) = cut {
+                            d.fix = Some(Fix::unsafe_(
+                                "Move the setting into an ENV before the RUN",
+                                vec![cx.insert_lines_before(ins, &[env_line]), Edit::delete(cut)],
+                            ));
+                        }
+                    }
+                }
+                out.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
+};
+use crate::fix::{Edit, Fix};
+use crate::syntax::Kind;
+
+pub struct GorootOverride;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM022",
+    name: "goroot-override",
+    summary: "`ENV GOROOT=…` overrides where the go command finds itself",
+    severity: Severity::Warning,
+    fix: FixAvailability::Unsafe,
+    doc: r#"## What it does
+Reports `ENV GOROOT=…` and offers to remove it.
+
+## Why is this bad?
+The go command finds its own root from where its binary is. A GOROOT that points elsewhere (a
+copied tutorial value, an old image layout) mixes the standard library of one Go version with
+the compiler of another, or finds none: `package fmt is not in std`, or `compile: version
+"go1.21" does not match go tool version "go1.22"`.
+
+## Example
+```dockerfile
+ENV GOROOT=/usr/lib/go
+```
+
+## Use instead
+Nothing: leave GOROOT unset.
+
+## Fix safety
+Unsafe: an image with Go installed in an unusual place may rely on it.
+
+## Context needed
+None."#,
+};
+
+impl Rule for GorootOverride {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        if !cx.df.runs_go() {
+            return;
+        }
+        for ins in &cx.df.instructions {
+            if ins.kind != Kind::Env {
+                continue;
+            }
+            let Some(pair) = ins.pairs.iter().find(|p| p.name == "GOROOT") else {
+                continue;
+            };
+            let mut d = cx.diagnostic(
+                &META,
+                ins.range.clone(),
+                "`GOROOT` is set: the go command finds its own root, a wrong value breaks the standard library".into(),
+            );
+            if !ins.near_error {
+                let edit = if ins.pairs.len() == 1 {
+                    Edit::delete(cx.whole_lines(ins))
+                } else {
+                    Edit::delete(with_leading_space(&cx.df.source, pair.range.clone()))
+                };
+                d.fix = Some(Fix::unsafe_("Remove GOROOT", vec![edit]));
+            }
+            out.push(d);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::fix::Fix;
+
+pub struct BuildArgNotDeclared;
+
+/// Go settings commonly passed as build args.
+const GO_ARGS: &[&str] = &[
+    "GOPROXY",
+    "GOFLAGS",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOTOOLCHAIN",
+];
+
+static META: RuleMeta = RuleMeta {
+    code: "GM023",
+    name: "build-arg-not-declared",
+    summary: "A GO* build arg is passed (or declared before FROM) but not declared in the stage that runs go",
+    severity: Severity::Warning,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Finds GOPROXY, GOFLAGS, GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE and GOTOOLCHAIN passed as
+build args (compose `build.args`, bake `args`) or declared only before the first FROM, and not
+declared in a stage that runs the go command; adds `ARG NAME` right after that stage's FROM.
+
+## Why is this bad?
+A build arg reaches a stage only if the stage declares it with `ARG NAME`; an ARG before the
+first FROM is visible to FROM lines only. A GOPROXY passed with `--build-arg` but not declared
+does nothing: the build silently goes to the default proxy (and fails behind a firewall, or for
+private modules).
+
+## Example
+```dockerfile
+ARG GOPROXY=https://proxy.example.com
+FROM golang:1.22
+RUN go mod download
+```
+
+## Use instead
+```dockerfile
+ARG GOPROXY=https://proxy.example.com
+FROM golang:1.22
+ARG GOPROXY
+RUN go mod download
+```
+
+## Fix safety
+Safe: the arg was meant for the build; declaring it only lets it through.
+
+## Context needed
+Build args from compose/bake files, when any."#,
+};
+
+impl Rule for BuildArgNotDeclared {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let passed = |name: &str| {
+            cx.ctx.is_some_and(|c| c.build_args.contains_key(name))
+                || cx.df.global_args.contains_key(name)
+        };
+        for stage in &cx.df.stages {
+            let gos = cx.go_commands(stage);
+            let Some(&(_, first, _)) = gos.first() else {
+                continue;
+            };
+            let missing: Vec<&str> = GO_ARGS
+                .iter()
+                .copied()
+                .filter(|n| {
+                    passed(n)
+                        && !first.state.args.contains_key(*n)
+                        && !first.state.env.contains_key(*n)
+                })
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let from = &cx.df.instructions[stage.from];
+            let mut d = cx.diagnostic(
+                &META,
+                from.range.clone(),
+                format!("{} passed to the build but not declared in this stage: the go command never sees it", missing.join(", ")),
+            );
+            if !from.near_error {
+                let lines: Vec<String> = missing.iter().map(|n| format!("ARG {n}")).collect();
+                d.fix = Some(Fix::safe(
+                    format!("Declare {}", lines.join(", ")),
+                    vec![cx.insert_lines_after(from, &lines)],
+                ));
+            }
+            out.push(d);
+        }
+    }
+}

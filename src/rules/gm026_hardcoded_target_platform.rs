@@ -1,0 +1,139 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::fix::{Edit, Fix};
+use crate::syntax::Kind;
+
+pub struct HardcodedTargetPlatform;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM026",
+    name: "hardcoded-target-platform",
+    summary: "GOOS/GOARCH literals in a cross-compiling or multi-platform build",
+    severity: Severity::Warning,
+    fix: FixAvailability::Mixed,
+    doc: r#"## What it does
+Finds `GOOS=linux`/`GOARCH=amd64` literals on go commands (or in the stage's ENV) in a stage whose
+FROM uses `--platform=$BUILDPLATFORM`, or in a Dockerfile built for several platforms (bake or
+compose `platforms`), and offers `GOOS=$TARGETOS GOARCH=$TARGETARCH` with `ARG TARGETOS TARGETARCH`
+declared in the stage. `ARG TARGETOS=linux` / `ARG TARGETARCH=amd64` with defaults lose their
+defaults (safe).
+
+## Why is this bad?
+With `--platform=$BUILDPLATFORM` the build stage runs on the builder's own platform and must
+cross-compile for the target. A literal GOARCH builds an amd64 binary into the arm64 image too;
+it fails at start with `exec format error`. Defaults on the automatic TARGET* args pin the
+platform in builders that do not fill them in.
+
+## Example
+```dockerfile
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+RUN GOOS=linux GOARCH=amd64 go build -o /app .
+```
+
+## Use instead
+```dockerfile
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+ARG TARGETOS TARGETARCH
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .
+```
+
+## Fix safety
+Replacing literals is unsafe: a Dockerfile may really mean to build for one platform only.
+Dropping defaults from TARGET* ARGs is safe.
+
+## Context needed
+Platforms from compose/bake files, when any."#,
+};
+
+impl Rule for HardcodedTargetPlatform {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let multi = cx.ctx.is_some_and(|c| c.platforms.len() > 1);
+        for stage in &cx.df.stages {
+            let cross = stage
+                .platform
+                .as_deref()
+                .is_some_and(|p| p.contains("BUILDPLATFORM"));
+            if !(cross || multi) {
+                continue;
+            }
+            // ARG TARGETOS=linux style defaults.
+            for ins in &cx.df.instructions[stage.body.clone()] {
+                if ins.kind != Kind::Arg || ins.near_error {
+                    continue;
+                }
+                for p in &ins.pairs {
+                    if matches!(
+                        p.name.as_str(),
+                        "TARGETOS" | "TARGETARCH" | "TARGETPLATFORM" | "TARGETVARIANT"
+                    ) && let Some(r) = &p.value_range
+                    {
+                        let mut d = cx.diagnostic(
+                            &META,
+                            ins.range.clone(),
+                            format!("`ARG {}` with a default pins the platform in builders that do not set it", p.name),
+                        );
+                        // Remove `=value`.
+                        let eq = p.range.start + p.name.len();
+                        d.fix = Some(Fix::safe(
+                            format!("Drop the default of {}", p.name),
+                            vec![Edit::delete(eq..r.end)],
+                        ));
+                        out.push(d);
+                    }
+                }
+            }
+            let mut edits = Vec::new();
+            let mut names = Vec::new();
+            let mut at = None;
+            for (_, ins, go) in cx.go_commands(stage) {
+                if !(go.sub == "build" || go.sub == "install") || ins.near_error {
+                    continue;
+                }
+                for a in &go.assignments {
+                    let target = match a.name.as_str() {
+                        "GOOS" => "$TARGETOS",
+                        "GOARCH" => "$TARGETARCH",
+                        _ => continue,
+                    };
+                    if a.value.contains('$') {
+                        continue;
+                    }
+                    edits.push(Edit::replace(
+                        a.range.clone(),
+                        format!("{}={target}", a.name),
+                    ));
+                    names.push(format!("{}={}", a.name, a.value));
+                    at.get_or_insert(ins.range.clone());
+                }
+            }
+            let Some(range) = at else { continue };
+            let declared = cx.df.instructions[stage.body.clone()]
+                .iter()
+                .any(|i| i.kind == Kind::Arg && i.pairs.iter().any(|p| p.name == "TARGETARCH"));
+            if !declared {
+                edits.push(cx.insert_lines_after(
+                    &cx.df.instructions[stage.from],
+                    &["ARG TARGETOS TARGETARCH".to_string()],
+                ));
+            }
+            let why = if cross {
+                "the stage runs on the build platform (--platform=$BUILDPLATFORM)"
+            } else {
+                "the file is built for several platforms"
+            };
+            let mut d = cx.diagnostic(
+                &META,
+                range,
+                format!(
+                    "{} hard-codes the target while {why}: other platforms get the wrong binary",
+                    names.join(" ")
+                ),
+            );
+            d.fix = Some(Fix::unsafe_("Use $TARGETOS/$TARGETARCH", edits));
+            out.push(d);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+use super::cgo::cgo_requirements;
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
+
+pub struct CgoRequiredButDisabled;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM027",
+    name: "cgo-required-but-disabled",
+    summary: "go.mod requires a cgo-only module but the build sets CGO_ENABLED=0",
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    doc: r#"## What it does
+Reports go build/install commands that run with `CGO_ENABLED=0` in a module that requires a
+module which only works with cgo (github.com/mattn/go-sqlite3 and others; the list is in
+`data/cgo_modules.txt`).
+
+## Why is this bad?
+The build succeeds, but the package is compiled without its C part: go-sqlite3, for one, then
+fails at run time with `Binary was compiled with 'CGO_ENABLED=0', go-sqlite3 requires cgo to
+work. This is a stub`.
+
+There are two ways out:
+1. build with cgo: keep `CGO_ENABLED=1`, have a C toolchain in the build stage (the Debian
+   golang image has gcc; on alpine `apk add gcc musl-dev`), and use a final image with a matching
+   libc (`gcr.io/distroless/base-debian12`, `debian:bookworm-slim`, or alpine for an alpine
+   build);
+2. switch to a pure-Go alternative (for SQLite: modernc.org/sqlite) and keep `CGO_ENABLED=0`.
+
+## Example
+```dockerfile
+# go.mod requires github.com/mattn/go-sqlite3
+RUN CGO_ENABLED=0 go build -o /app .
+```
+
+## Use instead
+```dockerfile
+RUN CGO_ENABLED=1 go build -o /app .
+# … and a final image with glibc
+```
+
+## Fix safety
+No fix: which way out is right is a design decision.
+
+## Context needed
+The module's go.mod."#,
+};
+
+impl Rule for CgoRequiredButDisabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        for stage in &cx.df.stages {
+            let Some(module) = cx.main_module(stage) else {
+                continue;
+            };
+            let Some(go_mod) = module.go_mod else {
+                continue;
+            };
+            let needs = cgo_requirements(go_mod);
+            if needs.is_empty() {
+                continue;
+            }
+            for (_, ins, go) in cx.go_commands(stage) {
+                if (go.sub == "build" || go.sub == "install")
+                    && effective_env(ins, go, "CGO_ENABLED").as_deref() == Some("0")
+                {
+                    out.push(cx.diagnostic(
+                        &META,
+                        ins.range.clone(),
+                        format!(
+                            "go.mod requires {}, which only works with cgo, but this build sets CGO_ENABLED=0: the binary fails at run time",
+                            needs.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
