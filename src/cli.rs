@@ -1,7 +1,7 @@
 //! The command line: argument parsing, the repository walk, per-file processing, output and
 //! exit codes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -371,6 +371,8 @@ pub struct FileReport {
     pub error: Option<String>,
     /// Errors about the file's context that did not stop the check (a malformed go.mod).
     pub warnings: Vec<String>,
+    /// Root of the (first) build context, to place the context files fixes edit.
+    pub context_root: Option<PathBuf>,
 }
 
 /// Read a Dockerfile, refusing what cannot be one.
@@ -418,6 +420,7 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
         remaining: Vec::new(),
         error: None,
         warnings: Vec::new(),
+        context_root: None,
     };
     match read_dockerfile(path) {
         Ok((s, bom)) => {
@@ -464,9 +467,12 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
         return report;
     }
     let outcomes: Vec<&FixOutcome> = outputs.into_iter().flatten().collect();
-    let agree = outcomes.windows(2).all(|w| w[0].output == w[1].output);
+    let agree = outcomes
+        .windows(2)
+        .all(|w| w[0].output == w[1].output && w[0].side_files == w[1].side_files);
     report.diagnostics = merge_diagnostics(&results, agree);
     let (ctx, settings) = (&results[0].0, &results[0].1);
+    report.context_root = ctx.as_ref().map(|c| c.tree.root.clone());
     let outcome = if agree {
         outcomes[0].clone()
     } else {
@@ -480,8 +486,7 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
         ));
         FixOutcome {
             output: report.source.clone(),
-            applied: Vec::new(),
-            discarded: Vec::new(),
+            ..Default::default()
         }
     };
     report.remaining = if args.write && outcome.output != report.source {
@@ -547,6 +552,80 @@ fn merge_diagnostics(
     }
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out
+}
+
+/// The context files (.dockerignore) that fixes of several Dockerfiles edit, merged: identical
+/// proposals are one; proposals that only append lines are combined (each new line once);
+/// anything else is a conflict and is not written.
+pub fn merge_side_files(
+    reports: &[FileReport],
+) -> (BTreeMap<PathBuf, (String, String)>, Vec<String>) {
+    let mut proposals: BTreeMap<PathBuf, (String, Vec<String>)> = BTreeMap::new();
+    for r in reports {
+        let (Some(outcome), Some(root)) = (&r.fixed, &r.context_root) else {
+            continue;
+        };
+        for (rel, (old, new)) in &outcome.side_files {
+            let entry = proposals
+                .entry(root.join(rel))
+                .or_insert_with(|| (old.clone(), Vec::new()));
+            entry.1.push(new.clone());
+        }
+    }
+    let mut merged = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (path, (old, news)) in proposals {
+        if news.iter().all(|n| n == &news[0]) {
+            merged.insert(path, (old, news[0].clone()));
+        } else if news.iter().all(|n| n.starts_with(&old)) {
+            let mut out = old.clone();
+            let mut added: Vec<&str> = Vec::new();
+            for n in &news {
+                for line in n[old.len()..].lines() {
+                    if !added.contains(&line) {
+                        added.push(line);
+                    }
+                }
+            }
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            for line in added {
+                out.push_str(line);
+                out.push('\n');
+            }
+            merged.insert(path, (old, out));
+        } else {
+            errors.push(format!(
+                "{}: fixes of several Dockerfiles edit it differently; not changed",
+                display_path(&path)
+            ));
+        }
+    }
+    (merged, errors)
+}
+
+/// Write a context file a fix edited: atomically over the old one, or as a new file.
+fn write_context_file(path: &Path, old: &str, new: &str) -> Result<(), String> {
+    if path.exists() {
+        return write_atomic(path, old.as_bytes(), new.as_bytes());
+    }
+    if !old.is_empty() {
+        return Err("file disappeared since it was read; not written".into());
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    tmp.write_all(new.as_bytes()).map_err(|e| e.to_string())?;
+    tmp.as_file().sync_all().map_err(|e| e.to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| e.to_string())?;
+    }
+    tmp.persist_noclobber(path)
+        .map_err(|e| e.error.to_string())?;
+    Ok(())
 }
 
 /// Write a file atomically: a temporary file in the same directory, fsync, rename over the
@@ -666,6 +745,7 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         return show_contexts(&files, args, &cache);
     }
     let reports: Vec<FileReport> = files.par_iter().map(|p| process(p, args, &cache)).collect();
+    let (side_files, side_errors) = merge_side_files(&reports);
 
     let mut stdout = String::new();
     let mut stderr = String::new();
@@ -673,7 +753,7 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     for e in &walk_errors {
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
-    for e in cache.build_file_errors() {
+    for e in cache.build_file_errors().into_iter().chain(side_errors) {
         had_error = true;
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
@@ -760,6 +840,29 @@ pub fn run_check(args: &CheckArgs) -> u8 {
             stdout.push_str(&diagnostic_line(style, &r.shown, &r.source, d));
         }
         if changed {
+            stdout.push_str(&if style.color {
+                render::diff::colorize(&diff)
+            } else {
+                diff
+            });
+        }
+    }
+
+    // Context files the fixes edit (.dockerignore), merged across Dockerfiles, each once.
+    for (path, (old, new)) in &side_files {
+        let diff = render::diff::unified(&display_path(path), old, new);
+        if args.diff {
+            changed_files += 1;
+            stdout.push_str(&diff);
+        } else if args.write {
+            match write_context_file(path, old, new) {
+                Ok(()) => fixed_files += 1,
+                Err(e) => {
+                    had_error = true;
+                    stderr.push_str(&format!("gomodfix: {}: {e}\n", display_path(path)));
+                }
+            }
+        } else {
             stdout.push_str(&if style.color {
                 render::diff::colorize(&diff)
             } else {

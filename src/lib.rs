@@ -37,7 +37,8 @@ pub struct Linted {
     pub fixed: Result<FixOutcome, NotConverged>,
 }
 
-/// Check a Dockerfile and compute its fixed text (nothing is written).
+/// Check a Dockerfile and compute its fixed text and the context files the fixes change
+/// (nothing is written).
 pub fn lint(
     source: &str,
     ctx: Option<&Context>,
@@ -51,14 +52,20 @@ pub fn lint(
         fix::fix_until_stable(
             source,
             unsafe_fixes,
-            |df| rules::check(df, ctx, settings),
+            |df, side| match ctx {
+                Some(c) if !side.is_empty() => {
+                    let updated = c.with_edited_files(side);
+                    rules::check(df, Some(&updated), settings)
+                }
+                _ => rules::check(df, ctx, settings),
+            },
             |text| Dockerfile::parse_with(text, &options),
+            |path| ctx.map(|c| c.file_text(path)).unwrap_or_default(),
         )
     } else {
         Ok(FixOutcome {
             output: source.to_string(),
-            applied: Vec::new(),
-            discarded: Vec::new(),
+            ..Default::default()
         })
     };
     Linted {

@@ -256,6 +256,37 @@ impl Context {
         self.tree.modules.get(dir).and_then(|r| r.as_ref().ok())
     }
 
+    /// The text of a context file a fix may edit (`.dockerignore`), empty when it does not exist.
+    pub fn file_text(&self, rel: &str) -> String {
+        match &self.dockerignore {
+            Some(d) if d.file == rel => d.text.clone(),
+            _ => std::fs::read_to_string(self.tree.root.join(rel)).unwrap_or_default(),
+        }
+    }
+
+    /// This context as it is after fixes edited some of its files (path → new text).
+    pub fn with_edited_files(&self, files: &BTreeMap<String, String>) -> Context {
+        let mut c = self.clone();
+        let ignore_file = c
+            .dockerignore
+            .as_ref()
+            .map_or(".dockerignore".to_string(), |d| d.file.clone());
+        if let Some(text) = files.get(&ignore_file)
+            && let Ok(d) = DockerIgnore::parse(text, &ignore_file)
+        {
+            c.dockerignore = Some(d);
+        }
+        c
+    }
+
+    /// The context-relative path of the .dockerignore that applies (`.dockerignore` when there
+    /// is none yet).
+    pub fn dockerignore_file(&self) -> String {
+        self.dockerignore
+            .as_ref()
+            .map_or(".dockerignore".to_string(), |d| d.file.clone())
+    }
+
     /// The Dockerfile's folder, relative to the context.
     pub fn dockerfile_dir(&self) -> Option<&str> {
         self.dockerfile.as_deref().map(|p| split_dir(p).0)

@@ -8,6 +8,7 @@
 //! to the fixes that keep the parse as good on their own. Passes repeat until no fix applies,
 //! at most [`MAX_PASSES`] times.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -15,30 +16,36 @@ use serde::Serialize;
 use crate::rules::Diagnostic;
 use crate::syntax::{Dockerfile, error_count};
 
-/// A replacement of `range` (bytes of the current text) by `text`.
+/// A replacement of `range` (bytes of the current text) by `text`, in the Dockerfile or, with
+/// `file`, in another file of the build context (its context-relative path: `.dockerignore`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edit {
     pub range: Range<usize>,
     pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Edit {
     pub fn insert(at: usize, text: impl Into<String>) -> Edit {
-        Edit {
-            range: at..at,
-            text: text.into(),
-        }
+        Edit::replace(at..at, text)
     }
     pub fn replace(range: Range<usize>, text: impl Into<String>) -> Edit {
         Edit {
             range,
             text: text.into(),
+            file: None,
         }
     }
     pub fn delete(range: Range<usize>) -> Edit {
+        Edit::replace(range, "")
+    }
+    /// An edit of another file of the build context.
+    pub fn in_file(file: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Edit {
         Edit {
             range,
-            text: String::new(),
+            text: text.into(),
+            file: Some(file.into()),
         }
     }
 }
@@ -98,7 +105,7 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> String {
 /// Whether two edits overlap or touch (an insertion at the boundary of another edit counts, so
 /// that the order of text inserted at one point never depends on chance).
 fn conflicts(a: &Edit, b: &Edit) -> bool {
-    a.range.start <= b.range.end && b.range.start <= a.range.end
+    a.file == b.file && a.range.start <= b.range.end && b.range.start <= a.range.end
 }
 
 /// Most passes of the fix loop before it gives up.
@@ -121,9 +128,11 @@ pub struct Discarded {
 }
 
 /// The result of fixing a file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FixOutcome {
     pub output: String,
+    /// Other files of the build context the fixes changed: path → (old text, new text).
+    pub side_files: BTreeMap<String, (String, String)>,
     pub applied: Vec<Applied>,
     pub discarded: Vec<Discarded>,
 }
@@ -144,36 +153,67 @@ impl std::fmt::Display for NotConverged {
     }
 }
 
-/// Run `check` on the text and apply its fixes until nothing changes.
+/// The texts of the files a fix pass works on: the Dockerfile and the context files edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Texts {
+    dockerfile: String,
+    side: BTreeMap<String, String>,
+}
+
+impl Texts {
+    /// Apply edits; side files not yet loaded start from `original(path)`.
+    fn apply(&self, edits: &[Edit], original: &mut impl FnMut(&str) -> String) -> Texts {
+        let mut out = self.clone();
+        let own: Vec<Edit> = edits.iter().filter(|e| e.file.is_none()).cloned().collect();
+        out.dockerfile = apply_edits(&self.dockerfile, &own);
+        let mut files: Vec<&String> = edits.iter().filter_map(|e| e.file.as_ref()).collect();
+        files.sort();
+        files.dedup();
+        for f in files {
+            let current = out.side.get(f).cloned().unwrap_or_else(|| original(f));
+            let mine: Vec<Edit> = edits
+                .iter()
+                .filter(|e| e.file.as_ref() == Some(f))
+                .cloned()
+                .collect();
+            out.side.insert(f.clone(), apply_edits(&current, &mine));
+        }
+        out
+    }
+}
+
+/// Run `check` on the text and apply its fixes until nothing changes. `check` gets the current
+/// texts of the context files edited so far (path → text); `original` reads a context file
+/// before its first edit (empty when it does not exist).
 pub fn fix_until_stable(
     source: &str,
     unsafe_fixes: bool,
-    mut check: impl FnMut(&Dockerfile) -> Vec<Diagnostic>,
+    mut check: impl FnMut(&Dockerfile, &BTreeMap<String, String>) -> Vec<Diagnostic>,
     mut parse: impl FnMut(&str) -> Dockerfile,
+    mut original: impl FnMut(&str) -> String,
 ) -> Result<FixOutcome, NotConverged> {
-    let mut text = source.to_string();
+    let mut texts = Texts {
+        dockerfile: source.to_string(),
+        side: BTreeMap::new(),
+    };
     let mut applied = Vec::new();
     let mut discarded: Vec<Discarded> = Vec::new();
-    let mut seen = vec![text.clone()];
+    let mut seen = vec![texts.clone()];
+    let allowed = |f: &Fix| unsafe_fixes || f.applicability == Applicability::Safe;
     for _ in 0..MAX_PASSES {
-        let df = parse(&text);
-        let mut candidates: Vec<(&'static str, Fix)> = check(&df)
+        let df = parse(&texts.dockerfile);
+        let mut candidates: Vec<(&'static str, Fix)> = check(&df, &texts.side)
             .into_iter()
             .filter_map(|d| d.fix.map(|f| (d.code, f)))
-            .filter(|(_, f)| unsafe_fixes || f.applicability == Applicability::Safe)
+            .filter(|(_, f)| allowed(f) && !f.edits.is_empty())
             .filter(|(code, f)| {
                 !discarded
                     .iter()
                     .any(|x| x.code == *code && x.title == f.title)
             })
-            .filter(|(_, f)| !f.edits.is_empty())
             .collect();
         if candidates.is_empty() {
-            return Ok(FixOutcome {
-                output: text,
-                applied,
-                discarded,
-            });
+            return Ok(outcome(texts, applied, discarded, &mut original));
         }
         candidates.sort_by(|(ca, fa), (cb, fb)| {
             let sa = fa.edits.iter().map(|e| e.range.start).min();
@@ -185,7 +225,9 @@ pub fn fix_until_stable(
             // A fix whose own edits overlap cannot be applied at all.
             let self_overlap = fix.edits.iter().enumerate().any(|(i, a)| {
                 fix.edits[i + 1..].iter().any(|b| {
-                    a.range.start < b.range.end && b.range.start < a.range.end || a.range == b.range
+                    a.file == b.file
+                        && (a.range.start < b.range.end && b.range.start < a.range.end
+                            || a.range == b.range)
                 })
             });
             if self_overlap {
@@ -205,17 +247,18 @@ pub fn fix_until_stable(
             }
         }
         let before_errors = df.error_count();
-        let all_edits: Vec<Edit> = accepted
+        let parses_worse =
+            |t: &Texts| error_count(&crate::syntax::parse_tree(&t.dockerfile)) > before_errors;
+        let all: Vec<Edit> = accepted
             .iter()
             .flat_map(|(_, f)| f.edits.iter().cloned())
             .collect();
-        let mut next = apply_edits(&text, &all_edits);
-        if error_count(&crate::syntax::parse_tree(&next)) > before_errors {
+        let mut next = texts.apply(&all, &mut original);
+        if parses_worse(&next) {
             // Keep only the fixes that are harmless on their own; report the others.
             let mut good = Vec::new();
             for (code, fix) in accepted {
-                let alone = apply_edits(&text, &fix.edits);
-                if error_count(&crate::syntax::parse_tree(&alone)) > before_errors {
+                if parses_worse(&texts.apply(&fix.edits, &mut original)) {
                     discarded.push(Discarded {
                         code,
                         title: fix.title.clone(),
@@ -229,10 +272,10 @@ pub fn fix_until_stable(
                 .iter()
                 .flat_map(|(_, f)| f.edits.iter().cloned())
                 .collect();
-            next = apply_edits(&text, &edits);
-            if error_count(&crate::syntax::parse_tree(&next)) > before_errors {
+            next = texts.apply(&edits, &mut original);
+            if parses_worse(&next) {
                 good.truncate(1);
-                next = apply_edits(&text, &good[0].1.edits);
+                next = texts.apply(&good[0].1.edits, &mut original);
             }
             accepted = good;
         }
@@ -250,24 +293,42 @@ pub fn fix_until_stable(
             applicability: f.applicability,
         }));
         seen.push(next.clone());
-        text = next;
+        texts = next;
     }
-    let df = parse(&text);
-    let still: Vec<(&'static str, Fix)> = check(&df)
+    let df = parse(&texts.dockerfile);
+    let still: Vec<(&'static str, Fix)> = check(&df, &texts.side)
         .into_iter()
         .filter_map(|d| d.fix.map(|f| (d.code, f)))
-        .filter(|(_, f)| unsafe_fixes || f.applicability == Applicability::Safe)
+        .filter(|(_, f)| allowed(f))
         .collect();
     if still.is_empty() {
-        return Ok(FixOutcome {
-            output: text,
-            applied,
-            discarded,
-        });
+        return Ok(outcome(texts, applied, discarded, &mut original));
     }
     Err(NotConverged {
         rules: dedup_codes(&still),
     })
+}
+
+fn outcome(
+    texts: Texts,
+    applied: Vec<Applied>,
+    discarded: Vec<Discarded>,
+    original: &mut impl FnMut(&str) -> String,
+) -> FixOutcome {
+    let side_files = texts
+        .side
+        .into_iter()
+        .filter_map(|(path, new)| {
+            let old = original(&path);
+            (old != new).then_some((path, (old, new)))
+        })
+        .collect();
+    FixOutcome {
+        output: texts.dockerfile,
+        side_files,
+        applied,
+        discarded,
+    }
 }
 
 fn dedup_codes(fixes: &[(&'static str, Fix)]) -> Vec<&'static str> {
@@ -313,7 +374,7 @@ mod tests {
         let out = fix_until_stable(
             src,
             false,
-            |df| {
+            |df, _| {
                 let mut d = Vec::new();
                 if !df.source.contains("ENV A=1") {
                     d.push(diag(
@@ -329,6 +390,7 @@ mod tests {
                 d
             },
             |t| Dockerfile::parse(t),
+            |_| String::new(),
         )
         .unwrap();
         assert_eq!(out.output, "FROM golang:1.22\nENV A=1\nRUN go build\n");
@@ -342,13 +404,14 @@ mod tests {
         let err = fix_until_stable(
             "FROM a\n",
             false,
-            |df| {
+            |df, _| {
                 vec![diag(
                     "GM902",
                     Fix::safe("grow", vec![Edit::insert(df.source.len(), "ENV X=1\n")]),
                 )]
             },
             |t| Dockerfile::parse(t),
+            |_| String::new(),
         )
         .unwrap_err();
         assert_eq!(err.rules, vec!["GM902"]);
@@ -357,7 +420,7 @@ mod tests {
 
     #[test]
     fn unsafe_fixes_wait_for_the_flag_and_overlaps_wait_a_pass() {
-        let check = |df: &Dockerfile| {
+        let check = |df: &Dockerfile, _: &BTreeMap<String, String>| {
             let mut d = Vec::new();
             if !df.source.contains("ENV A=1") {
                 d.push(diag(
@@ -373,12 +436,69 @@ mod tests {
             }
             d
         };
-        let safe = fix_until_stable("FROM a\n", false, check, |t| Dockerfile::parse(t)).unwrap();
+        let safe = fix_until_stable(
+            "FROM a\n",
+            false,
+            check,
+            |t| Dockerfile::parse(t),
+            |_| String::new(),
+        )
+        .unwrap();
         assert_eq!(safe.output, "FROM a\nENV A=1\n");
-        let all = fix_until_stable("FROM a\n", true, check, |t| Dockerfile::parse(t)).unwrap();
+        let all = fix_until_stable(
+            "FROM a\n",
+            true,
+            check,
+            |t| Dockerfile::parse(t),
+            |_| String::new(),
+        )
+        .unwrap();
         // GM001 wins the first pass (code order); GM002 applies in the second.
         assert_eq!(all.output, "FROM a\nENV B=1\nENV A=1\n");
         assert_eq!(all.applied.len(), 2);
+    }
+
+    #[test]
+    fn fixes_edit_context_files_and_see_their_new_text() {
+        let out = fix_until_stable(
+            "FROM a\n",
+            false,
+            |_, side| {
+                // Re-include go.sum until the (simulated) .dockerignore has the line.
+                let text = side
+                    .get(".dockerignore")
+                    .map(String::as_str)
+                    .unwrap_or("*.sum\n");
+                if text.contains("!go.sum") {
+                    return Vec::new();
+                }
+                vec![diag(
+                    "GM014",
+                    Fix::safe(
+                        "re-include",
+                        vec![Edit::in_file(
+                            ".dockerignore",
+                            text.len()..text.len(),
+                            "!go.sum\n",
+                        )],
+                    ),
+                )]
+            },
+            |t| Dockerfile::parse(t),
+            |path| {
+                if path == ".dockerignore" {
+                    "*.sum\n".into()
+                } else {
+                    String::new()
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(out.output, "FROM a\n");
+        assert_eq!(
+            out.side_files.get(".dockerignore"),
+            Some(&("*.sum\n".to_string(), "*.sum\n!go.sum\n".to_string()))
+        );
     }
 
     #[test]
