@@ -326,6 +326,24 @@ impl ContextCache {
             .collect()
     }
 
+    /// [`Self::contexts_for`], with what only the Dockerfile's text tells added: for a default
+    /// context, a folder above it that has the COPY sources it lacks.
+    pub fn prepare_contexts(
+        &self,
+        dockerfile: &Path,
+        source: &str,
+        flag: Option<&Path>,
+        target: Option<&str>,
+    ) -> Vec<Result<Context, String>> {
+        let mut contexts = self.contexts_for(dockerfile, flag, target);
+        for ctx in contexts.iter_mut().flatten() {
+            if ctx.origin == Origin::DockerfileDir {
+                ctx.better_context = better_context(dockerfile, source, ctx);
+            }
+        }
+        contexts
+    }
+
     fn context_at(
         &self,
         dockerfile: &Path,
@@ -433,7 +451,12 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
         }
     }
     let mut contexts: Vec<Option<Context>> = Vec::new();
-    for c in cache.contexts_for(path, args.context.as_deref(), args.target.as_deref()) {
+    for c in cache.prepare_contexts(
+        path,
+        &report.source,
+        args.context.as_deref(),
+        args.target.as_deref(),
+    ) {
         match c {
             Ok(ctx) => {
                 report.warnings.extend(module_errors(&ctx));
@@ -503,6 +526,39 @@ fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
     };
     report.fixed = Some(outcome);
     report
+}
+
+/// For a Dockerfile checked in its own folder whose COPY sources are missing there: the nearest
+/// folder above (up to the repository root) where they all exist.
+fn better_context(
+    dockerfile: &Path,
+    source: &str,
+    ctx: &Context,
+) -> Option<context::BetterContext> {
+    let df = crate::syntax::Dockerfile::parse(source);
+    let missing = crate::rules::gm028_context_mismatch::missing_sources(&df, ctx);
+    if missing.is_empty() {
+        return None;
+    }
+    let top = search_top(&ctx.tree.root);
+    let mut dir = ctx.tree.root.parent();
+    while let Some(d) = dir {
+        if !d.starts_with(&top) {
+            break;
+        }
+        if missing
+            .iter()
+            .all(|(_, s)| d.join(context::context_rel(s)).exists())
+        {
+            let abs_df = dockerfile.canonicalize().ok()?;
+            return Some(context::BetterContext {
+                dir: display_path(d),
+                dockerfile: display_path(&abs_df),
+            });
+        }
+        dir = d.parent();
+    }
+    None
 }
 
 /// Parse errors of the go.mod files that govern a Dockerfile (its folder and those above it).

@@ -4,14 +4,15 @@
 //! - `pos_*` cases must produce the rule's code, `neg_*` cases must not;
 //! - fixing is idempotent and never parses worse than the input, in both fix modes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use gomodfix::cli::{discover, is_dockerfile_name};
-use gomodfix::context::{self, Context, ContextTree, Origin};
+use gomodfix::cli::{ContextCache, discover, is_dockerfile_name};
+use gomodfix::context::Context;
+use gomodfix::fix::FixOutcome;
 use gomodfix::render::diff::unified;
 use gomodfix::rules::Settings;
-use gomodfix::syntax::{Dockerfile, error_count, parse_tree};
+use gomodfix::syntax::{error_count, parse_tree};
 
 fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -44,22 +45,28 @@ fn cases() -> Vec<Case> {
     out
 }
 
-fn context_for(case_dir: &Path, dockerfile: &Path) -> Context {
-    let tree = Arc::new(ContextTree::load(case_dir));
-    let mut ctx = Context::new(tree, Origin::Flag);
-    ctx.dockerfile = dockerfile
-        .strip_prefix(case_dir)
-        .ok()
-        .map(|p| p.to_string_lossy().replace('\\', "/"));
-    if let Some(d) = context::load_dockerignore(case_dir, dockerfile) {
-        ctx.dockerignore = Some(d.expect("fixture .dockerignore parses"));
-    }
-    ctx
+/// The context a case is checked in: the case folder (as `--context <case>`), or, when the
+/// case has a `CONTEXT-DEFAULT` marker file, the Dockerfile's own folder (the CLI's default).
+fn context_for(case_dir: &Path, dockerfile: &Path, source: &str) -> Context {
+    let cache = ContextCache::default();
+    let flag = (!case_dir.join("CONTEXT-DEFAULT").exists()).then_some(case_dir);
+    let mut contexts = cache.prepare_contexts(dockerfile, source, flag, None);
+    contexts.remove(0).expect("fixture context loads")
 }
 
-fn fix(source: &str, ctx: &Context, unsafe_fixes: bool) -> String {
+fn fix(source: &str, ctx: &Context, unsafe_fixes: bool) -> FixOutcome {
     let linted = gomodfix::lint(source, Some(ctx), &Settings::default(), unsafe_fixes);
-    linted.fixed.expect("fixes converge").output
+    linted.fixed.expect("fixes converge")
+}
+
+/// The context after a fix changed some of its files.
+fn after(ctx: &Context, out: &FixOutcome) -> Context {
+    let side: BTreeMap<String, String> = out
+        .side_files
+        .iter()
+        .map(|(k, (_, new))| (k.clone(), new.clone()))
+        .collect();
+    ctx.with_edited_files(&side)
 }
 
 #[test]
@@ -91,7 +98,7 @@ fn fixtures() {
                 .to_string_lossy()
                 .replace('\\', "/");
             let source = std::fs::read_to_string(file).unwrap();
-            let ctx = context_for(&case.dir, file);
+            let ctx = context_for(&case.dir, file, &source);
             let linted = gomodfix::lint(&source, Some(&ctx), &Settings::default(), false);
             report.push_str(&format!("== {rel}\n-- diagnostics\n"));
             for d in &linted.diagnostics {
@@ -108,17 +115,25 @@ fn fixtures() {
             }
             let safe = fix(&source, &ctx, false);
             let unsafe_ = fix(&source, &ctx, true);
+            let show = |out: &FixOutcome| {
+                let mut text = unified(&rel, &source, &out.output);
+                for (path, (old, new)) in &out.side_files {
+                    text.push_str(&unified(path, old, new));
+                }
+                text
+            };
             report.push_str("-- safe fixes\n");
-            report.push_str(&unified(&rel, &source, &safe));
-            if unsafe_ != safe {
+            report.push_str(&show(&safe));
+            if unsafe_.output != safe.output || unsafe_.side_files != safe.side_files {
                 report.push_str("-- with unsafe fixes\n");
-                report.push_str(&unified(&rel, &source, &unsafe_));
+                report.push_str(&show(&unsafe_));
             }
             let before = error_count(&parse_tree(&source));
-            for (mode, out, flag) in [("safe", &safe, false), ("unsafe", &unsafe_, true)] {
-                assert_eq!(
-                    &fix(out, &ctx, flag),
-                    out,
+            for (mode, outcome, flag) in [("safe", &safe, false), ("unsafe", &unsafe_, true)] {
+                let out = &outcome.output;
+                let again = fix(out, &after(&ctx, outcome), flag);
+                assert!(
+                    &again.output == out && again.side_files.is_empty(),
                     "{}/{}/{rel}: {mode} fixes are not idempotent",
                     case.code,
                     case.name
@@ -136,7 +151,6 @@ fn fixtures() {
                 // A file without a final newline stays without one.
                 assert_eq!(source.ends_with('\n'), out.ends_with('\n'));
             }
-            let _ = Dockerfile::parse(&safe);
         }
         if case.name.starts_with("pos_") {
             assert!(
@@ -164,7 +178,7 @@ fn recommended_shape_has_no_findings_at_all() {
     let dir = fixture_root().join("GM001/neg_recommended_shape");
     let file = dir.join("Dockerfile");
     let source = std::fs::read_to_string(&file).unwrap();
-    let ctx = context_for(&dir, &file);
+    let ctx = context_for(&dir, &file, &source);
     let d = gomodfix::check(&source, Some(&ctx), &Settings::default());
     assert!(d.is_empty(), "{d:#?}");
 }

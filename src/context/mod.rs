@@ -56,6 +56,8 @@ pub struct ContextTree {
     pub works: BTreeMap<String, Result<GoWork, String>>,
     /// The listing stopped at [`MAX_ENTRIES`]: absence of a file proves nothing.
     pub truncated: bool,
+    /// go.work files that the context root's `.gitignore` ignores (a developer's local file).
+    pub git_ignored: std::collections::BTreeSet<String>,
 }
 
 impl ContextTree {
@@ -97,7 +99,18 @@ impl ContextTree {
             })
             .map(|(p, _)| p.clone())
             .collect();
+        let gitignore = {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+            b.add(root.join(".gitignore"));
+            b.build().ok()
+        };
         for rel in files {
+            if let Some(g) = &gitignore
+                && rel.ends_with("go.work")
+                && g.matched_path_or_any_parents(&rel, false).is_ignore()
+            {
+                tree.git_ignored.insert(rel.clone());
+            }
             let (dir, name) = split_dir(&rel);
             if name != "go.mod" && name != "go.work" {
                 continue;
@@ -206,6 +219,26 @@ pub fn context_rel(source: &str) -> String {
         .to_string()
 }
 
+/// `rel` (a path written in a go.mod or go.work in context directory `dir`) as a
+/// context-relative path; `None` when it leaves the context (`../lib` from the root).
+pub fn resolve_in_context(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        return None;
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// One Dockerfile's build context with everything rules need to know about it.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -218,6 +251,18 @@ pub struct Context {
     pub build_args: BTreeMap<String, String>,
     /// Platforms the file builds for (compose/bake `platforms`).
     pub platforms: Vec<String>,
+    /// A folder above the context where the Dockerfile's missing COPY sources exist (found by
+    /// the loader for default contexts only).
+    pub better_context: Option<BetterContext>,
+}
+
+/// A context that would work for a Dockerfile, as paths to show the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BetterContext {
+    /// The folder, relative to the current directory.
+    pub dir: String,
+    /// The Dockerfile, relative to the current directory.
+    pub dockerfile: String,
 }
 
 impl Context {
@@ -230,6 +275,7 @@ impl Context {
             target: None,
             build_args: BTreeMap::new(),
             platforms: Vec::new(),
+            better_context: None,
         }
     }
 

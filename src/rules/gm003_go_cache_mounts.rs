@@ -107,7 +107,7 @@ impl Rule for GoCacheMounts {
                             .collect();
                         d.fix = Some(Fix::safe(
                             format!("Add cache mounts for {}", names.join(" and ")),
-                            vec![Edit::insert(flags_end(ins), text)],
+                            vec![Edit::insert(super::flags_end(ins), text)],
                         ));
                     }
                     None => {
@@ -147,14 +147,4 @@ fn owner_options(ins: &Instruction) -> Option<String> {
         s.push_str(&format!(",gid={g}"));
     }
     Some(s)
-}
-
-/// Where new flags go: after the last existing flag or mount, else after the `RUN` keyword.
-fn flags_end(ins: &Instruction) -> usize {
-    ins.flags
-        .iter()
-        .map(|f| f.range.end)
-        .chain(ins.mounts.iter().map(|m| m.range.end))
-        .max()
-        .unwrap_or(ins.range.start + 3)
 }

@@ -52,7 +52,8 @@ impl Rule for CopyMissingModuleFile {
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
-        if !ctx.complete() {
+        // In the wrong context everything is missing: GM028 says so; dropping files would hurt.
+        if !ctx.complete() || ctx.better_context.is_some() {
             return;
         }
         for ins in &cx.df.instructions {

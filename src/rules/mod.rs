@@ -11,6 +11,8 @@ mod gm010_missing_go_mod;
 mod gm011_gopath_root_module;
 mod gm012_workdir_mismatch;
 mod gm013_copy_missing_module_file;
+mod gm014_dockerignore_hides_module_files;
+mod gm015_go_work_in_context;
 mod gm016_go_version_mismatch;
 mod gm017_cgo_binary_in_minimal_image;
 mod gm018_builder_env_not_in_final;
@@ -19,8 +21,11 @@ mod gm020_go_get_install;
 mod gm021_module_mutation_in_build;
 mod gm022_goroot_override;
 mod gm023_build_arg_not_declared;
+mod gm024_private_module_auth;
+mod gm025_replace_target_not_copied;
 mod gm026_hardcoded_target_platform;
 mod gm027_cgo_required_but_disabled;
+pub mod gm028_context_mismatch;
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -153,6 +158,69 @@ impl<'a> RuleContext<'a> {
         })
     }
 
+    /// The context directory of the module a stage means to build: the module the go command
+    /// finds, or else the nearest go.mod at or above the first copied sources (even when
+    /// .dockerignore hides it). With the index of the first go command that needs a module.
+    pub fn intended_module(&self, stage: &Stage) -> Option<(String, usize)> {
+        if let Some(m) = self.main_module(stage) {
+            return Some((m.dir, m.go_idx));
+        }
+        let ctx = self.ctx?;
+        let (go_idx, _, _) = self
+            .go_commands(stage)
+            .into_iter()
+            .find(|(_, _, g)| g.needs_module())?;
+        let files = self.files(stage, ctx);
+        // A go.mod the stage copies by name (even if hidden), else the first copied sources.
+        if let Some(m) = files.mappings.iter().find(|m| {
+            m.instruction < go_idx
+                && !m.dir
+                && crate::context::split_dir(&m.context_path).1 == "go.mod"
+        }) {
+            return Some((
+                crate::context::split_dir(&m.context_path).0.to_string(),
+                go_idx,
+            ));
+        }
+        let source = files.first_source_copy(stage.body.start..go_idx)?;
+        let mut dir = if source.dir {
+            source.context_path.clone()
+        } else {
+            crate::context::split_dir(&source.context_path)
+                .0
+                .to_string()
+        };
+        loop {
+            if ctx.tree.modules.contains_key(&dir) {
+                return Some((dir, go_idx));
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = crate::context::split_dir(&dir).0.to_string();
+        }
+    }
+
+    /// An edit appending lines to the build context's .dockerignore (created when missing), in
+    /// the file's own line-ending style.
+    pub fn append_to_dockerignore(&self, ctx: &Context, lines: &[String]) -> Edit {
+        let text = ctx
+            .dockerignore
+            .as_ref()
+            .map(|d| d.text.as_str())
+            .unwrap_or("");
+        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let mut add = String::new();
+        if !text.is_empty() && !text.ends_with('\n') {
+            add.push_str(nl);
+        }
+        for l in lines {
+            add.push_str(l);
+            add.push_str(nl);
+        }
+        Edit::in_file(ctx.dockerignore_file(), text.len()..text.len(), add)
+    }
+
     /// Whether a stage or a stage it is FROM runs the go command.
     pub fn ancestor_runs_go(&self, stage: &Stage) -> bool {
         let mut cur = stage.parent;
@@ -280,6 +348,16 @@ pub fn mod_mode(ins: &Instruction, go: &GoCommand) -> Option<String> {
     })
 }
 
+/// Where new flags of an instruction go: after its last flag or mount, else after the keyword.
+pub fn flags_end(ins: &Instruction) -> usize {
+    ins.flags
+        .iter()
+        .map(|f| f.range.end)
+        .chain(ins.mounts.iter().map(|m| m.range.end))
+        .max()
+        .unwrap_or(ins.range.start + 3)
+}
+
 /// A range extended over the spaces and tabs before it: what to delete to remove a word.
 pub fn with_leading_space(src: &str, range: Range<usize>) -> Range<usize> {
     let bytes = src.as_bytes();
@@ -337,6 +415,8 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &gm011_gopath_root_module::GopathRootModule,
         &gm012_workdir_mismatch::WorkdirMismatch,
         &gm013_copy_missing_module_file::CopyMissingModuleFile,
+        &gm014_dockerignore_hides_module_files::DockerignoreHidesModuleFiles,
+        &gm015_go_work_in_context::GoWorkInContext,
         &gm016_go_version_mismatch::GoVersionMismatch,
         &gm017_cgo_binary_in_minimal_image::CgoBinaryInMinimalImage,
         &gm018_builder_env_not_in_final::BuilderEnvNotInFinal,
@@ -345,8 +425,11 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &gm021_module_mutation_in_build::ModuleMutationInBuild,
         &gm022_goroot_override::GorootOverride,
         &gm023_build_arg_not_declared::BuildArgNotDeclared,
+        &gm024_private_module_auth::PrivateModuleAuth,
+        &gm025_replace_target_not_copied::ReplaceTargetNotCopied,
         &gm026_hardcoded_target_platform::HardcodedTargetPlatform,
         &gm027_cgo_required_but_disabled::CgoRequiredButDisabled,
+        &gm028_context_mismatch::ContextMismatch,
     ]
 }
 

@@ -1,0 +1,132 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode};
+use crate::context::{join_rel, resolve_in_context};
+use crate::fix::Fix;
+
+pub struct DockerignoreHidesModuleFiles;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM014",
+    name: "dockerignore-hides-module-files",
+    summary: ".dockerignore excludes go.mod, go.sum, vendor/ or a replace target the build needs",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Finds module files that a stage's COPY instructions would bring in but `.dockerignore` (or
+`<Dockerfile>.dockerignore`) excludes: the main module's go.mod and go.sum, the go.mod and go.sum
+of local `replace` targets, and vendor/modules.txt when the build forces `-mod=vendor`. The fix
+appends `!path` re-includes at the end of `.dockerignore` (the last matching line wins), in the
+file's own line-ending style. The diff shows both files; `--write` writes both.
+
+## Why is this bad?
+A COPY of an excluded file fails (`"/go.sum": not found`), and a `COPY . .` silently leaves it out:
+the build then stops with `missing go.sum entry`, `go.mod file not found`, or
+`inconsistent vendoring`. Broad patterns such as `*`, `*.sum` or `vendor` are the usual cause.
+
+## Example
+```text
+# .dockerignore
+*
+!*.go
+```
+with `COPY go.mod go.sum ./` in the Dockerfile.
+
+## Use instead
+```text
+# .dockerignore
+*
+!*.go
+!go.mod
+!go.sum
+```
+
+## Fix safety
+Safe: the files are needed by the build, and re-including exactly them sends nothing else.
+
+## Context needed
+The build context listing and its .dockerignore."#,
+};
+
+impl Rule for DockerignoreHidesModuleFiles {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        let Some(ignore) = &ctx.dockerignore else {
+            return;
+        };
+        let mut hidden: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
+        for stage in &cx.df.stages {
+            let Some((dir, go_idx)) = cx.intended_module(stage) else {
+                continue;
+            };
+            let mut needed = vec![join_rel(&dir, "go.mod"), join_rel(&dir, "go.sum")];
+            if let Some(m) = ctx.go_mod(&dir) {
+                for r in &m.replaces {
+                    if let Some(target) =
+                        r.path.as_deref().and_then(|p| resolve_in_context(&dir, p))
+                    {
+                        needed.push(join_rel(&target, "go.mod"));
+                        needed.push(join_rel(&target, "go.sum"));
+                    }
+                }
+            }
+            let forces_vendor = cx.go_commands(stage).iter().any(|(_, ins, g)| {
+                g.takes_mod_flag() && mod_mode(ins, g).as_deref() == Some("vendor")
+            });
+            if forces_vendor {
+                needed.push(join_rel(&dir, "vendor/modules.txt"));
+            }
+            let files = cx.files(stage, ctx);
+            for f in needed {
+                if ctx.tree.kind(&f).is_none()
+                    || !ctx.excluded(&f)
+                    || hidden.iter().any(|(h, _, _)| h == &f)
+                {
+                    continue;
+                }
+                // A COPY of this stage (before the go command) that would bring it.
+                let by = files.mappings.iter().find(|m| {
+                    m.instruction < go_idx
+                        && (m.context_path == f
+                            || (m.dir
+                                && (m.context_path.is_empty()
+                                    || f.starts_with(&format!("{}/", m.context_path)))))
+                });
+                let Some(m) = by else { continue };
+                let pattern = ignore.excluding_pattern(&f).unwrap_or("?").to_string();
+                hidden.push((f, pattern, cx.df.instructions[m.instruction].range.clone()));
+            }
+        }
+        if hidden.is_empty() {
+            return;
+        }
+        let lines: Vec<String> = hidden
+            .iter()
+            .map(|(f, _, _)| match f.strip_suffix("/modules.txt") {
+                Some(vendor) => format!("!{vendor}"),
+                None => format!("!{f}"),
+            })
+            .collect();
+        let fix = Fix::safe(
+            format!("Re-include {} in {}", lines.join(" "), ignore.file),
+            vec![cx.append_to_dockerignore(ctx, &lines)],
+        );
+        for (i, (f, pattern, range)) in hidden.into_iter().enumerate() {
+            let mut d = cx.diagnostic(
+                &META,
+                range,
+                format!(
+                    "{} hides {f} (pattern `{pattern}`), which this build needs",
+                    ignore.file
+                ),
+            );
+            // One fix re-includes everything; it rides on the first finding.
+            if i == 0 {
+                d.fix = Some(fix.clone());
+            }
+            out.push(d);
+        }
+    }
+}

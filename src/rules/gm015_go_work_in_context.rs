@@ -1,0 +1,236 @@
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, effective_env,
+};
+use crate::context::{join_rel, resolve_in_context, split_dir};
+use crate::fix::Fix;
+use crate::syntax::{Stage, join_path};
+
+pub struct GoWorkInContext;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM015",
+    name: "go-work-in-context",
+    summary: "A go.work reaches a stage that builds one module, or a workspace build misses members",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Finds a `go.work` that reaches a stage (copied into the go command's directory or above it):
+
+- a go.work that git ignores (a developer's local file) but .dockerignore does not: adds
+  `go.work` and `go.work.sum` to .dockerignore;
+- a stage that builds one module (not every `use` member is in the image): adds
+  `ENV GOWORK=off` to the stage;
+- a stage that really builds the workspace (every member is copied): the pre-download step must
+  see go.work, go.work.sum and every member's go.mod/go.sum; the missing COPYs are added before
+  the first `go mod download`. A member outside the build context is reported.
+
+## Why is this bad?
+A go.work in the context puts the go command in workspace mode. Every `use` directory must then
+be in the image, else: `go: cannot load module tools listed in go.work file: open tools/go.mod:
+no such file or directory`. A pre-download step that only copies one module's go.mod downloads
+the wrong set of modules.
+
+## Example
+```dockerfile
+# go.work: use ./api ./tools
+FROM golang:1.22
+WORKDIR /src
+COPY go.work api/ ./
+RUN go build -o /app ./api
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.22
+ENV GOWORK=off
+WORKDIR /src/api
+COPY api/ ./
+RUN go build -o /app .
+```
+
+## Fix safety
+Safe: a build that cannot load its workspace fails; GOWORK=off builds the module on its own, and
+ignoring a git-ignored go.work makes the image match what CI checks out.
+
+## Context needed
+The context's go.work, .gitignore and .dockerignore."#,
+};
+
+impl Rule for GoWorkInContext {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        for (work_dir, work) in &ctx.tree.works {
+            let Ok(work) = work else { continue };
+            let work_file = join_rel(work_dir, "go.work");
+            for stage in &cx.df.stages {
+                check_stage(cx, stage, work_dir, &work_file, work, out);
+            }
+        }
+    }
+}
+
+fn check_stage(
+    cx: &RuleContext,
+    stage: &Stage,
+    work_dir: &str,
+    work_file: &str,
+    work: &crate::context::GoWork,
+    out: &mut Vec<Diagnostic>,
+) {
+    let ctx = cx.ctx.expect("checked by caller");
+    let gos = cx.go_commands(stage);
+    let Some(&(go_idx, go_ins, go)) = gos.iter().find(|(_, _, g)| g.needs_module()) else {
+        return;
+    };
+    if effective_env(go_ins, go, "GOWORK").is_some_and(|v| v == "off") {
+        return;
+    }
+    let files = cx.files(stage, ctx);
+    let Some((copy_idx, work_image)) = files.landing(ctx, work_file, go_idx) else {
+        return;
+    };
+    let Some(workdir) = go.workdir(go_ins.state.workdir.as_deref()) else {
+        return;
+    };
+    let work_image_dir = split_dir(&work_image).0;
+    let work_image_dir = if work_image_dir.is_empty() {
+        "/"
+    } else {
+        work_image_dir
+    };
+    let above = workdir == work_image_dir
+        || workdir.starts_with(&format!("{}/", work_image_dir.trim_end_matches('/')));
+    if !above {
+        return;
+    }
+    let copy_ins = &cx.df.instructions[copy_idx];
+    // A developer's local go.work, ignored by git but sent to the builder.
+    if ctx.tree.git_ignored.contains(work_file) {
+        let mut d = cx.diagnostic(
+            &META,
+            copy_ins.range.clone(),
+            format!("{work_file} is ignored by git (a local file) but reaches the image and switches the build to workspace mode"),
+        );
+        let mut lines = vec![work_file.to_string()];
+        if !ctx.excluded(&format!("{work_file}.sum")) {
+            lines.push(format!("{work_file}.sum"));
+        }
+        d.fix = Some(Fix::safe(
+            format!("Add {} to .dockerignore", lines.join(" and ")),
+            vec![cx.append_to_dockerignore(ctx, &lines)],
+        ));
+        out.push(d);
+        return;
+    }
+    // Members as context paths and where they should be in the image.
+    let mut members: Vec<(String, String)> = Vec::new();
+    for u in &work.uses {
+        match resolve_in_context(work_dir, u) {
+            Some(rel) => members.push((rel, join_path(work_image_dir, u))),
+            None => out.push(cx.diagnostic(
+                &META,
+                copy_ins.range.clone(),
+                format!("{work_file} uses {u}, which is outside the build context: the workspace cannot be built from this context"),
+            )),
+        }
+    }
+    // A workspace build has every member in the image by its last go command.
+    let last_go = gos
+        .iter()
+        .filter(|(_, _, g)| g.needs_module())
+        .map(|(i, _, _)| *i)
+        .max()
+        .unwrap_or(go_idx);
+    let present: Vec<bool> = members
+        .iter()
+        .map(|(rel, _)| {
+            files
+                .landing(ctx, &join_rel(rel, "go.mod"), last_go)
+                .is_some()
+        })
+        .collect();
+    if !present.iter().all(|p| *p) {
+        let missing: Vec<&str> = members
+            .iter()
+            .zip(&present)
+            .filter(|(_, p)| !**p)
+            .map(|((rel, _), _)| rel.as_str())
+            .collect();
+        let mut d = cx.diagnostic(
+            &META,
+            go_ins.range.clone(),
+            format!(
+                "{work_file} puts `go {}` in workspace mode, but its members {} are not in the image: `cannot load module … listed in go.work file`",
+                go.sub,
+                missing.join(", ")
+            ),
+        );
+        if !cx.df.instructions[stage.from].near_error {
+            d.fix = Some(Fix::safe(
+                "Add `ENV GOWORK=off` to the stage (it builds one module)",
+                vec![cx.add_env_to_stage(stage, "GOWORK", "off")],
+            ));
+        }
+        out.push(d);
+        return;
+    }
+    // A workspace build: the pre-download step must see every member's module files.
+    let Some(&(dl_idx, dl_ins, _)) = gos.iter().find(|(_, _, g)| g.sub == "mod download") else {
+        return;
+    };
+    let mut needed: Vec<(String, String)> = Vec::new();
+    for f in [work_file.to_string(), format!("{work_file}.sum")] {
+        if ctx.sends(&f) && files.landing(ctx, &f, dl_idx).is_none() {
+            needed.push((f, work_image_dir.to_string()));
+        }
+    }
+    for (rel, image) in &members {
+        for name in ["go.mod", "go.sum"] {
+            let f = join_rel(rel, name);
+            let expected = join_path(image, name);
+            if ctx.sends(&f)
+                && files
+                    .landing(ctx, &f, dl_idx)
+                    .is_none_or(|(_, at)| at != expected)
+            {
+                needed.push((f, image.clone()));
+            }
+        }
+    }
+    if needed.is_empty() || dl_ins.near_error {
+        return;
+    }
+    let Some(dl_workdir) = dl_ins.state.workdir.as_deref() else {
+        return;
+    };
+    let names: Vec<&str> = needed.iter().map(|(f, _)| f.as_str()).collect();
+    let mut d = cx.diagnostic(
+        &META,
+        dl_ins.range.clone(),
+        format!(
+            "the workspace's `go mod download` runs before {} are copied",
+            names.join(", ")
+        ),
+    );
+    // One COPY line per destination directory.
+    let mut lines: Vec<String> = Vec::new();
+    let mut dests: Vec<&String> = needed.iter().map(|(_, d)| d).collect();
+    dests.dedup();
+    for dest in dests {
+        let sources: Vec<String> = needed
+            .iter()
+            .filter(|(_, d)| d == dest)
+            .map(|(f, _)| f.clone())
+            .collect();
+        lines.push(copy_line(&sources, &super::relative_dest(dl_workdir, dest)));
+    }
+    d.fix = Some(Fix::safe(
+        "Copy the workspace's module files before the download",
+        vec![cx.insert_lines_before(dl_ins, &lines)],
+    ));
+    out.push(d);
+}

@@ -1,0 +1,343 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
+use crate::fix::{Edit, Fix};
+use crate::syntax::Kind;
+
+pub struct PrivateModuleAuth;
+
+/// Hosts (and vanity prefixes) whose modules are public; a requirement elsewhere hints at a
+/// private module.
+const PUBLIC: &[&str] = &[
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "golang.org",
+    "google.golang.org",
+    "gopkg.in",
+    "go.uber.org",
+    "k8s.io",
+    "sigs.k8s.io",
+    "cloud.google.com",
+    "go.opentelemetry.io",
+    "go.etcd.io",
+    "gotest.tools",
+    "honnef.co",
+    "mvdan.cc",
+    "go.mongodb.org",
+    "gorm.io",
+    "filippo.io",
+    "lukechampine.com",
+    "modernc.org",
+    "gonum.org",
+    "dario.cat",
+    "go.yaml.in",
+    "cel.dev",
+    "buf.build",
+    "connectrpc.com",
+    "entgo.io",
+    "nhooyr.io",
+    "rsc.io",
+    "go.starlark.net",
+    "gocloud.dev",
+    "code.gitea.io",
+    "codeberg.org",
+    "git.sr.ht",
+    "go.step.sm",
+    "tailscale.com",
+    "helm.sh",
+    "oras.land",
+    "knative.dev",
+    "istio.io",
+    "go.temporal.io",
+    "storj.io",
+    "zombiezen.com",
+    "software.sslmate.com",
+    "inet.af",
+    "howett.net",
+    "go4.org",
+    "golang.zx2c4.com",
+    "go.mozilla.org",
+    "cuelang.org",
+    "cuelabs.dev",
+    "github.io",
+    "bazil.org",
+    "aead.dev",
+    "atomicgo.dev",
+];
+
+/// Public module proxies; anything else in GOPROXY is an organisation's own.
+const PUBLIC_PROXIES: &[&str] = &[
+    "direct",
+    "off",
+    "https://proxy.golang.org",
+    "https://goproxy.io",
+    "https://goproxy.cn",
+    "https://goproxy.dev",
+];
+
+static META: RuleMeta = RuleMeta {
+    code: "GM024",
+    name: "private-module-auth",
+    summary: "Private modules without GOPRIVATE/credentials, leaked tokens, or an internal GOPROXY baked in",
+    severity: Severity::Warning,
+    fix: FixAvailability::Unsafe,
+    doc: r#"## What it does
+Three checks around private modules:
+
+1. go.mod requires modules on hosts that are not public code hosts (a hint: a vanity host may be
+   public) and the stage that downloads them has neither GOPRIVATE/GONOPROXY/GONOSUMDB nor a
+   secret or ssh mount: the unsafe fix adds `ENV GOPRIVATE=<hosts>` and
+   `--mount=type=secret,id=netrc,target=<HOME>/.netrc` to the go RUNs that download. Build it with
+   the matching secret:
+
+       docker build --secret id=netrc,src=$HOME/.netrc .
+
+2. A token, password or .netrc passed through ARG or ENV (`ARG GITHUB_TOKEN`,
+   `ENV GOPRIVATE_TOKEN=…`) and used by go or git commands: an error, no fix.
+3. An organisation-internal GOPROXY or GONOSUMDB baked into ENV, or a git `insteadOf` rewrite
+   in a RUN: the build fails for everyone outside the organisation. Reported; the unsafe fix turns
+   the ENV into an `ARG` without a default, so each builder supplies its own value.
+
+## Why is this bad?
+Private modules fail with `unknown revision`, `410 Gone` (the public checksum database does not
+know them) or `terminal prompts disabled` (git wants credentials) unless GOPRIVATE routes them
+around the public proxy and credentials reach the go command. Credentials in ARG or ENV are
+recorded in the image history and leak with every pushed image; a secret mount is not.
+
+## Example
+```dockerfile
+FROM golang:1.22
+ARG GITHUB_TOKEN
+RUN git config --global url."https://${GITHUB_TOKEN}@github.com/".insteadOf "https://github.com/"
+RUN go mod download
+```
+
+## Use instead
+```dockerfile
+FROM golang:1.22
+ENV GOPRIVATE=github.com/acme
+RUN --mount=type=secret,id=netrc,target=/root/.netrc go mod download
+```
+
+## Fix safety
+Unsafe: which modules are private and how credentials arrive is the team's decision; the fix
+changes how the build must be invoked (`--secret`).
+
+## Context needed
+The module's go.mod for the first check."#,
+};
+
+fn host(module: &str) -> &str {
+    module.split('/').next().unwrap_or(module)
+}
+
+fn is_public(module: &str) -> bool {
+    let h = host(module);
+    !h.contains('.')
+        || PUBLIC
+            .iter()
+            .any(|p| h == *p || h.ends_with(&format!(".{p}")))
+}
+
+fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "NETRC",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
+impl Rule for PrivateModuleAuth {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        if !cx.df.runs_go() {
+            return;
+        }
+        leaked_credentials(cx, out);
+        internal_settings(cx, out);
+        missing_private_setup(cx, out);
+    }
+}
+
+/// 2: secrets in ARG/ENV that RUNs use.
+fn leaked_credentials(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for ins in &cx.df.instructions {
+        if !matches!(ins.kind, Kind::Arg | Kind::Env) {
+            continue;
+        }
+        for p in ins.pairs.iter().filter(|p| secret_name(&p.name)) {
+            let used = cx.df.instructions.iter().any(|r| {
+                r.run.as_ref().is_some_and(|run| {
+                    run.commands.iter().any(|c| {
+                        let tool = c.words.first().map(|w| w.text.as_str());
+                        matches!(tool, Some("go" | "git"))
+                            && c.words.iter().any(|w| {
+                                w.text.contains(&format!("${}", p.name))
+                                    || w.text.contains(&format!("${{{}}}", p.name))
+                            })
+                    })
+                })
+            });
+            if used || ins.kind == Kind::Env {
+                let mut d = cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    format!(
+                        "credential `{}` passed through {}: it is recorded in the image history; use `RUN --mount=type=secret` instead",
+                        p.name,
+                        if ins.kind == Kind::Arg { "ARG" } else { "ENV" }
+                    ),
+                );
+                d.severity = Severity::Error;
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// 3: an organisation's proxy or checksum settings baked into ENV, git `insteadOf` in a RUN.
+fn internal_settings(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for ins in &cx.df.instructions {
+        if ins.kind == Kind::Env {
+            for p in &ins.pairs {
+                let Some(v) = &p.value else { continue };
+                let internal = match p.name.as_str() {
+                    "GOPROXY" => v.split([',', '|']).any(|u| {
+                        !u.is_empty()
+                            && !u.contains('$')
+                            && !PUBLIC_PROXIES.contains(&u.trim_end_matches('/'))
+                    }),
+                    "GONOSUMDB" => !v.is_empty() && !v.contains('$'),
+                    _ => false,
+                };
+                if !internal {
+                    continue;
+                }
+                let mut d = cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    format!("`{}={v}` bakes an organisation's setting into the image: builds outside it fail", p.name),
+                );
+                if !ins.near_error {
+                    let edit = if ins.pairs.len() == 1 {
+                        let start = cx.df.line_start(ins.range.start)
+                            + cx.df.indent_at(ins.range.start).len();
+                        Edit::replace(start..ins.range.end, format!("ARG {}", p.name))
+                    } else {
+                        Edit::delete(super::with_leading_space(&cx.df.source, p.range.clone()))
+                    };
+                    let mut edits = vec![edit];
+                    if ins.pairs.len() > 1 {
+                        edits.push(cx.insert_lines_after(ins, &[format!("ARG {}", p.name)]));
+                    }
+                    d.fix = Some(Fix::unsafe_(
+                        format!("Turn {} into an ARG without a default", p.name),
+                        edits,
+                    ));
+                }
+                out.push(d);
+            }
+        }
+        if let Some(run) = &ins.run
+            && run.commands.iter().any(|c| {
+                c.words.first().is_some_and(|w| w.text == "git")
+                    && c.words
+                        .iter()
+                        .any(|w| w.text.ends_with(".insteadOf") || w.text.ends_with(".insteadof"))
+            })
+        {
+            out.push(cx.diagnostic(
+                &META,
+                ins.range.clone(),
+                "a git `insteadOf` rewrite in the image sends every builder to one organisation's git server or credentials; use `--mount=type=ssh` or a secret".into(),
+            ));
+        }
+    }
+}
+
+/// 1: private-looking requirements without GOPRIVATE or credentials.
+fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for stage in &cx.df.stages {
+        let Some(module) = cx.main_module(stage) else {
+            continue;
+        };
+        let Some(go_mod) = module.go_mod else {
+            continue;
+        };
+        let mut hosts: Vec<&str> = go_mod
+            .requires
+            .iter()
+            .map(|(p, _, _)| p.as_str())
+            .filter(|p| !is_public(p) && !go_mod.replaces.iter().any(|r| &r.module == p))
+            .map(host)
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        if hosts.is_empty() {
+            continue;
+        }
+        let downloads: Vec<_> = cx
+            .go_commands(stage)
+            .into_iter()
+            .filter(|(_, _, g)| g.wants_cache() && g.sub != "generate")
+            .collect();
+        let Some(&(_, first, go)) = downloads.first() else {
+            continue;
+        };
+        let configured = ["GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOFLAGS"]
+            .iter()
+            .any(|k| {
+                effective_env(first, go, k)
+                    .is_some_and(|v| !v.is_empty() && (*k != "GOFLAGS" || v.contains("insecure")))
+            })
+            || effective_env(first, go, "GOPROXY").is_some_and(|v| v == "direct" || v == "off")
+            || downloads.iter().any(|(_, i, _)| {
+                i.mounts
+                    .iter()
+                    .any(|m| m.kind() == "secret" || m.kind() == "ssh")
+            });
+        if configured {
+            continue;
+        }
+        let mut d = cx.diagnostic(
+            &META,
+            first.range.clone(),
+            format!(
+                "go.mod requires modules from {} (not a public code host: private?) and this stage has no GOPRIVATE or credentials",
+                hosts.join(", ")
+            ),
+        );
+        d.severity = Severity::Info;
+        let home = first.state.home();
+        if let Some(home) = home.filter(|_| !cx.df.instructions[stage.from].near_error) {
+            let mut edits = vec![cx.add_env_to_stage(stage, "GOPRIVATE", &hosts.join(","))];
+            let mut seen = Vec::new();
+            for (idx, ins, _) in &downloads {
+                if seen.contains(idx) || ins.near_error {
+                    continue;
+                }
+                seen.push(*idx);
+                edits.push(Edit::insert(
+                    super::flags_end(ins),
+                    format!(
+                        " --mount=type=secret,id=netrc,target={}/.netrc",
+                        home.trim_end_matches('/')
+                    ),
+                ));
+            }
+            d.fix = Some(Fix::unsafe_(
+                "Set GOPRIVATE and mount a .netrc secret (build with `--secret id=netrc,src=$HOME/.netrc`)",
+                edits,
+            ));
+        }
+        out.push(d);
+    }
+}

@@ -1,0 +1,129 @@
+use super::{
+    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest,
+};
+use crate::context::{join_rel, resolve_in_context};
+use crate::fix::Fix;
+use crate::syntax::join_path;
+
+pub struct ReplaceTargetNotCopied;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM025",
+    name: "replace-target-not-copied",
+    summary: "A local `replace` target of go.mod is not copied before the go command needs it",
+    severity: Severity::Error,
+    fix: FixAvailability::Safe,
+    doc: r#"## What it does
+Reads go.mod's `replace X => ./path` directives (local directories) and checks that the stage
+copies the target's go.mod before the first go command that loads modules (`go mod download`,
+`go build`, …). The fix adds `COPY path/go.mod path/go.sum <module dir>/path/` before that
+command. A target outside the build context (`=> ../lib`) cannot be copied at all: it is reported
+with the context that would contain both.
+
+## Why is this bad?
+The go command reads the replacement's go.mod before it downloads or builds anything:
+`go: example.com/lib@v0.0.0 (replaced by ./lib): reading lib/go.mod: open /src/lib/go.mod: no such
+file or directory`. COPY cannot reach above the build context, so a `../lib` target needs a larger
+context.
+
+## Example
+```dockerfile
+# go.mod: replace example.com/lib => ./lib
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+```
+
+## Use instead
+```dockerfile
+COPY go.mod go.sum ./
+COPY lib/go.mod lib/go.sum /src/lib/
+RUN go mod download
+COPY . .
+```
+
+## Fix safety
+Safe: the download cannot succeed without these files.
+
+## Context needed
+The module's go.mod and the build context listing."#,
+};
+
+impl Rule for ReplaceTargetNotCopied {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        for stage in &cx.df.stages {
+            let Some(module) = cx.main_module(stage) else {
+                continue;
+            };
+            let Some(go_mod) = module.go_mod else {
+                continue;
+            };
+            let files = cx.files(stage, ctx);
+            // The first go command that loads modules, from the module's go.mod on.
+            let first = cx
+                .go_commands(stage)
+                .into_iter()
+                .find(|(i, _, g)| *i >= module.go_idx && g.needs_module());
+            let Some((first_idx, first_ins, _)) = first else {
+                continue;
+            };
+            for r in go_mod.replaces.iter() {
+                let Some(path) = &r.path else { continue };
+                let Some(target) = resolve_in_context(&module.dir, path) else {
+                    let ups = path.split('/').take_while(|p| *p == "..").count();
+                    let depth = module.dir.split('/').filter(|p| !p.is_empty()).count();
+                    out.push(cx.diagnostic(
+                        &META,
+                        first_ins.range.clone(),
+                        format!(
+                            "go.mod replaces {} with {path}, outside the build context: only a context {} level(s) above this one contains both (`docker build -f <Dockerfile> <that folder>`)",
+                            r.module,
+                            ups.saturating_sub(depth)
+                        ),
+                    ));
+                    continue;
+                };
+                let target_mod = join_rel(&target, "go.mod");
+                if files.landing(ctx, &target_mod, first_idx).is_some() || files.uncertain {
+                    continue;
+                }
+                let mut d = cx.diagnostic(
+                    &META,
+                    first_ins.range.clone(),
+                    format!("go.mod replaces {} with {path}, but {target_mod} is not in the image when the go command runs", r.module),
+                );
+                if ctx.tree.kind(&target_mod).is_none() {
+                    d.message
+                        .push_str(" (and the build context has no such file)");
+                    out.push(d);
+                    continue;
+                }
+                if !ctx.sends(&target_mod) || first_ins.near_error {
+                    // Hidden by .dockerignore: GM014 re-includes it.
+                    out.push(d);
+                    continue;
+                }
+                let Some(workdir) = first_ins.state.workdir.as_deref() else {
+                    continue;
+                };
+                let mut sources = vec![target_mod.clone()];
+                let target_sum = join_rel(&target, "go.sum");
+                if ctx.sends(&target_sum) {
+                    sources.push(target_sum);
+                }
+                let dest = relative_dest(workdir, &join_path(&module.image_dir, path));
+                let line = copy_line(&sources, &dest);
+                d.fix = Some(Fix::safe(
+                    format!("Insert `{line}` before the go command"),
+                    vec![cx.insert_lines_before(first_ins, &[line])],
+                ));
+                out.push(d);
+            }
+        }
+    }
+}

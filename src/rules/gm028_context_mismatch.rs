@@ -1,0 +1,99 @@
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use crate::context::{Context, Origin, context_rel};
+use crate::syntax::{Dockerfile, Kind};
+
+pub struct ContextMismatch;
+
+static META: RuleMeta = RuleMeta {
+    code: "GM028",
+    name: "context-mismatch",
+    summary: "COPY sources are missing from the build context but exist relative to a folder above it",
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    doc: r#"## What it does
+Finds COPY/ADD sources that do not exist in the Dockerfile's detected build context but do exist
+relative to a folder above it, typically a Dockerfile in a subfolder written for the repository
+root (`COPY services/api/go.mod .`). It names the context that works and the
+`docker build -f … <context>` line. When a compose or bake file names the context, that context
+is trusted and the finding says where it came from.
+
+## Why is this bad?
+`docker build .` next to such a Dockerfile fails at its first COPY with `"/services/api/go.mod":
+not found`; the Dockerfile was meant to be built from another folder.
+
+## Example
+```text
+repo/services/api/Dockerfile:  COPY services/api/go.mod services/api/go.sum ./
+built as: docker build services/api
+```
+
+## Use instead
+```text
+docker build -f services/api/Dockerfile .
+```
+(or name the context in compose.yaml / docker-bake.hcl, or with `gomodfix --context`).
+
+## Fix safety
+No edit: the Dockerfile is right for the context it was written for.
+
+## Context needed
+The context listing; the folders above the context are probed for the missing sources."#,
+};
+
+impl Rule for ContextMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
+        if !ctx.complete() {
+            return;
+        }
+        let missing = missing_sources(cx.df, ctx);
+        let Some((first, _)) = missing.first().cloned() else {
+            return;
+        };
+        let names: Vec<&str> = missing.iter().map(|(_, n)| n.as_str()).collect();
+        let message = match (&ctx.origin, &ctx.better_context) {
+            (Origin::File { .. }, _) => format!(
+                "{} not found in the build context that {} names; the build fails at this COPY",
+                names.join(", "),
+                ctx.origin
+            ),
+            (_, Some(better)) => format!(
+                "{} not found in the build context (the Dockerfile's folder) but found in `{}`: build with `docker build -f {} {}`",
+                names.join(", "),
+                better.dir,
+                better.dockerfile,
+                better.dir
+            ),
+            _ => return,
+        };
+        out.push(cx.diagnostic(&META, first, message));
+    }
+}
+
+/// Literal COPY/ADD sources (from the context) that the context does not have.
+pub fn missing_sources(df: &Dockerfile, ctx: &Context) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    for ins in &df.instructions {
+        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
+            continue;
+        }
+        let Some(copy) = &ins.copy else { continue };
+        if copy.from.is_some() || copy.heredoc {
+            continue;
+        }
+        for w in &copy.sources {
+            if w.text.contains(['$', '*', '?', '[']) || w.text.contains("://") {
+                continue;
+            }
+            let rel = context_rel(&w.text);
+            if ctx.tree.kind(&rel).is_none() {
+                out.push((ins.range.clone(), w.text.clone()));
+            }
+        }
+    }
+    out
+}
