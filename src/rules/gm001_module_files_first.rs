@@ -71,19 +71,12 @@ impl Rule for ModuleFilesFirst {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
             let gos = cx.go_commands(stage);
-            let Some(&(first_go, go_ins, first_go_cmd)) =
-                gos.iter().find(|(_, _, g)| g.needs_module())
-            else {
+            let Some(module) = cx.main_module(stage) else {
                 continue;
             };
+            let (first_go, mod_dir, image_dir) = (module.go_idx, module.dir, module.image_dir);
             let files = cx.files(stage, ctx);
-            let Some(workdir) = first_go_cmd.workdir(go_ins.state.workdir.as_deref()) else {
-                continue;
-            };
-            let Some((mod_dir, image_dir)) = files.module_for(ctx, &workdir, first_go) else {
-                continue;
-            };
-            let Some(go_mod) = ctx.go_mod(&mod_dir) else {
+            let Some(go_mod) = module.go_mod else {
                 continue;
             };
             // Vendored builds download nothing: vendor/ copied in, made by `go mod vendor`, or

@@ -56,22 +56,16 @@ impl Rule for Go111ModuleOn {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
-        let Some(ctx) = cx.ctx else { return };
+        if cx.ctx.is_none() {
+            return;
+        }
         for stage in &cx.df.stages {
             let gos = cx.go_commands(stage);
-            let Some(&(first_idx, first_ins, first_go)) =
-                gos.iter().find(|(_, _, g)| g.needs_module())
-            else {
+            // Only where the go command really builds a module (go.mod in the image).
+            let Some(module) = cx.main_module(stage) else {
                 continue;
             };
-            let files = cx.files(stage, ctx);
-            let has_module = first_go
-                .workdir(first_ins.state.workdir.as_deref())
-                .and_then(|w| files.module_for(ctx, &w, first_idx))
-                .is_some();
-            if !has_module {
-                continue;
-            }
+            let (first_idx, first_ins) = (module.go_idx, module.ins);
             // An explicit non-`on` value in a command prefix.
             let mut explicit = false;
             for (_, _, go) in &gos {

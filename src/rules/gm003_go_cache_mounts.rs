@@ -18,7 +18,9 @@ Finds RUN instructions that run `go mod download`, `go mod vendor`, `go build`, 
     RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build …
 
 Targets follow the stage: GOMODCACHE, else `$GOPATH/pkg/mod`; GOCACHE, else
-`$XDG_CACHE_HOME/go-build`, else `$HOME/.cache/go-build`. Mounts the RUN already has are kept.
+`$XDG_CACHE_HOME/go-build`, else `$HOME/.cache/go-build`. A RUN that only downloads or vendors
+modules (`go mod download`, `go mod vendor`) compiles nothing, so it gets the module cache only,
+as Docker's own Go guide writes it. Mounts the RUN already has are kept.
 For a numeric non-root `USER uid[:gid]` the mounts get `uid=`/`gid=` so the user can write them.
 Shell-form, exec-form (JSON) and heredoc RUNs are all handled: the flags go after `RUN`.
 
@@ -82,7 +84,18 @@ impl Rule for GoCacheMounts {
                 if !(stage.golang || env_says) {
                     continue;
                 }
-                let missing: Vec<&String> = [&modcache, &gocache]
+                // A RUN that only downloads modules never compiles: the build cache is no use there.
+                let run = ins.run.as_ref().expect("go commands come from RUNs");
+                let compiles = run
+                    .go
+                    .iter()
+                    .any(|g| g.wants_cache() && !g.sub.starts_with("mod "));
+                let wanted: Vec<&String> = if compiles {
+                    vec![&modcache, &gocache]
+                } else {
+                    vec![&modcache]
+                };
+                let missing: Vec<&String> = wanted
                     .into_iter()
                     .filter(|t| !has_cache_mount(ins, t))
                     .collect();

@@ -69,7 +69,7 @@ impl Rule for FinalStageGoenvOff {
         if !cx.df.runs_go() {
             return;
         }
-        let Some(stage) = cx.final_stage() else {
+        let Some(stage) = cx.final_stage().filter(|s| !s.windows) else {
             return;
         };
         let from = &cx.df.instructions[stage.from];

@@ -126,6 +126,10 @@ impl<'a> RuleContext<'a> {
     /// are left out).
     pub fn go_commands(&self, stage: &Stage) -> Vec<(usize, &'a Instruction, &'a GoCommand)> {
         let mut out = Vec::new();
+        // Windows images: no BuildKit cache mounts, other paths; gomodfix's advice is for Linux.
+        if stage.windows {
+            return out;
+        }
         for idx in stage.body.clone() {
             let ins = &self.df.instructions[idx];
             if ins.near_error {
@@ -138,24 +142,26 @@ impl<'a> RuleContext<'a> {
         out
     }
 
-    /// The module the stage's go commands build: where the go command finds go.mod from the
-    /// first go command that needs one.
+    /// The module the stage's go commands build: the go.mod found by the first go command that
+    /// needs one and finds one.
     pub fn main_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
         let ctx = self.ctx?;
-        let (go_idx, ins, go) = self
-            .go_commands(stage)
+        let files = self.files(stage, ctx);
+        self.go_commands(stage)
             .into_iter()
-            .find(|(_, _, g)| g.needs_module())?;
-        let workdir = go.workdir(ins.state.workdir.as_deref())?;
-        let (dir, image_dir) = self.files(stage, ctx).module_for(ctx, &workdir, go_idx)?;
-        Some(StageModule {
-            go_mod: ctx.go_mod(&dir),
-            dir,
-            image_dir,
-            go_idx,
-            ins,
-            go,
-        })
+            .filter(|(_, _, g)| g.needs_module())
+            .find_map(|(go_idx, ins, go)| {
+                let workdir = go.workdir(ins.state.workdir.as_deref())?;
+                let (dir, image_dir) = files.module_for(ctx, &workdir, go_idx)?;
+                Some(StageModule {
+                    go_mod: ctx.go_mod(&dir),
+                    dir,
+                    image_dir,
+                    go_idx,
+                    ins,
+                    go,
+                })
+            })
     }
 
     /// The context directory of the module a stage means to build: the module the go command

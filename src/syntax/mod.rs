@@ -330,6 +330,8 @@ pub struct Stage {
     pub golang: bool,
     /// `--platform=` on the FROM line.
     pub platform: Option<String>,
+    /// A Windows base image (servercore, nanoserver): Linux-specific advice does not apply.
+    pub windows: bool,
     /// The state after the stage's last instruction.
     pub end_state: State,
 }
@@ -797,8 +799,18 @@ impl Dockerfile {
                 .as_deref()
                 .is_some_and(|e| self.is_golang_image(image_name(e))),
         };
+        let windows = match parent {
+            Some(p) => self.stages[p].windows,
+            None => image.expanded.as_deref().is_some_and(|e| {
+                let e = e.to_ascii_lowercase();
+                e.contains("windowsservercore")
+                    || e.contains("nanoserver")
+                    || e.contains("/windows/")
+            }),
+        };
         Stage {
             index,
+            windows,
             from: self.instructions.len(),
             image,
             alias,

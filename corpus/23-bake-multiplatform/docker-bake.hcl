@@ -1,0 +1,5 @@
+group "default" { targets = ["app"] }
+target "app" {
+  context = "."
+  platforms = ["linux/amd64", "linux/arm64"]
+}

@@ -1,0 +1,3 @@
+module github.com/acme/shared
+
+go 1.22
