@@ -50,6 +50,7 @@ impl Rule for HardcodedTargetPlatform {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        shell_variables_across_runs(cx, out);
         let multi = cx.ctx.is_some_and(|c| c.platforms.len() > 1);
         for stage in &cx.df.stages {
             let cross = stage
@@ -134,6 +135,61 @@ impl Rule for HardcodedTargetPlatform {
             );
             d.fix = Some(Fix::unsafe_("Use $TARGETOS/$TARGETARCH", edits));
             out.push(d);
+        }
+    }
+}
+
+/// `RUN export GOARCH=…` (or `RUN GOARCH=$(…)`) in one RUN and a go build in a later RUN that
+/// expects it: shell variables do not survive between RUN instructions.
+fn shell_variables_across_runs(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for stage in &cx.df.stages {
+        let mut set_in: Option<(usize, String)> = None;
+        for idx in stage.body.clone() {
+            let ins = &cx.df.instructions[idx];
+            let Some(run) = &ins.run else { continue };
+            for c in &run.commands {
+                let exported = c.words.first().is_some_and(|w| w.text == "export")
+                    && c.words
+                        .iter()
+                        .skip(1)
+                        .any(|w| w.text.starts_with("GOARCH=") || w.text.starts_with("GOOS="));
+                let bare = c.words.is_empty()
+                    && c.assignments
+                        .iter()
+                        .any(|a| a.name == "GOARCH" || a.name == "GOOS");
+                if exported || bare {
+                    let name = if c.words.iter().any(|w| w.text.starts_with("GOOS="))
+                        || c.assignments.iter().any(|a| a.name == "GOOS")
+                    {
+                        "GOOS"
+                    } else {
+                        "GOARCH"
+                    };
+                    set_in = Some((idx, name.to_string()));
+                }
+            }
+            let Some((set_idx, name)) = &set_in else {
+                continue;
+            };
+            if *set_idx == idx {
+                continue;
+            }
+            for go in &run.go {
+                if (go.sub == "build" || go.sub == "install")
+                    && super::effective_env(ins, go, name).is_none()
+                {
+                    out.push(cx.diagnostic(
+                        &META,
+                        ins.range.clone(),
+                        format!(
+                            "{name} is set by a shell command in an earlier RUN (line {}): shell variables do not survive between RUNs, so this build ignores it",
+                            cx.df.line_col(cx.df.instructions[*set_idx].range.start).0
+                        ),
+                    ));
+                    set_in = None;
+                    break;
+                }
+            }
         }
     }
 }
