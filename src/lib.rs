@@ -4,11 +4,13 @@
 //! ([`context`]) → [`rules`] → fixer ([`fix`]) → renderer/writer ([`render`], [`cli`]).
 
 pub mod cli;
+pub mod config;
 pub mod context;
 pub mod fix;
 pub mod image_fs;
 pub mod render;
 pub mod rules;
+pub mod suppress;
 pub mod syntax;
 
 use context::Context;

@@ -1,4 +1,51 @@
-//! Renderers: unified diffs and the human-readable report.
+//! Renderers: unified diffs, the human-readable report and the machine formats (JSON, SARIF,
+//! GitHub workflow commands, Checkstyle). All of them read the same diagnostics and fix edits.
 
+pub mod checkstyle;
 pub mod diff;
+pub mod github;
+pub mod json;
+pub mod sarif;
 pub mod text;
+
+use serde::Serialize;
+
+use crate::rules::Diagnostic;
+
+/// What the renderers need of one checked file.
+pub struct FileResult<'a> {
+    /// Path as shown to the user (relative to the current directory).
+    pub path: &'a str,
+    /// The text the diagnostics' ranges refer to.
+    pub source: &'a str,
+    pub diagnostics: &'a [Diagnostic],
+    /// Why the file could not be checked.
+    pub error: Option<&'a str>,
+}
+
+/// A 1-based line and column (in characters), plus the byte offset.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+impl Position {
+    pub fn at(source: &str, offset: usize) -> Position {
+        let (line, column) = crate::syntax::line_col(source, offset);
+        Position {
+            line,
+            column,
+            offset,
+        }
+    }
+}
+
+/// Documentation address of a rule (SARIF `helpUri`, JSON, PR bodies).
+pub fn rule_url(code: &str) -> String {
+    format!("{}/{code}.md", DOCS_BASE)
+}
+
+/// Where rule documentation is published: `docs/rules/` of the repository.
+pub const DOCS_BASE: &str = "https://github.com/gomodfix/gomodfix/blob/main/docs/rules";

@@ -44,3 +44,45 @@ pub fn diagnostic_line(style: Style, shown: &str, source: &str, d: &Diagnostic) 
         fix_marker(d)
     )
 }
+
+/// The full report of one diagnostic: the header line, then the source with the range
+/// underlined (annotate-snippets), then the fix, if any.
+pub fn diagnostic_full(style: Style, shown: &str, source: &str, d: &Diagnostic) -> String {
+    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+    let mut out = diagnostic_line(style, shown, source, d);
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    // Underline the first line of the range: instructions can span many lines.
+    let end = source[d.range.start..d.range.end.min(source.len())]
+        .find('\n')
+        .map_or(d.range.end, |p| d.range.start + p);
+    let end = end.max(d.range.start).min(source.len());
+    let report = &[level.primary_title(d.message.as_str()).id(d.code).element(
+        Snippet::source(source)
+            .path(shown)
+            .annotation(AnnotationKind::Primary.span(d.range.start..end)),
+    )];
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let rendered = renderer.render(report);
+    // The header is ours; keep the snippet lines only.
+    for line in rendered.lines().skip(1) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    if let Some(fix) = &d.fix {
+        let safety = match fix.applicability {
+            Applicability::Safe => "fix",
+            Applicability::Unsafe => "unsafe fix (--unsafe-fixes)",
+        };
+        out.push_str(&format!("  = {safety}: {}\n", fix.title));
+    }
+    out.push('\n');
+    out
+}

@@ -26,7 +26,9 @@ mod gm025_replace_target_not_copied;
 mod gm026_hardcoded_target_platform;
 mod gm027_cgo_required_but_disabled;
 pub mod gm028_context_mismatch;
+mod gm100_unused_suppression;
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -37,7 +39,7 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::image_fs::StageFiles;
 use crate::syntax::{Dockerfile, GoCommand, Instruction, Kind, Stage};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -97,6 +99,26 @@ pub struct Diagnostic {
 pub struct Settings {
     /// The stage built last (`--target`); `None` for the last stage.
     pub target: Option<String>,
+    /// Codes or code prefixes to run (`GM0`, `GM003`, `ALL`); empty means every rule.
+    pub select: Vec<String>,
+    /// Codes or prefixes never to run; wins over `select`.
+    pub ignore: Vec<String>,
+    /// Severity overrides by code.
+    pub severity: BTreeMap<String, Severity>,
+    /// Module path patterns that are private (GM024), `github.com/acme/*` style.
+    pub private: Vec<String>,
+    /// The WORKDIR GM011 inserts (default `/src`).
+    pub module_workdir: Option<String>,
+}
+
+impl Settings {
+    /// Whether a rule runs under select/ignore.
+    pub fn enabled(&self, code: &str) -> bool {
+        let matches =
+            |p: &String| p.eq_ignore_ascii_case("ALL") || code.starts_with(&p.to_ascii_uppercase());
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
 }
 
 /// Everything a rule may look at.
@@ -247,9 +269,20 @@ impl<'a> RuleContext<'a> {
     // --- helpers for building edits in the file's own style ---
 
     /// Insert whole lines before the instruction at `ins` (same indentation, file's newline).
+    /// Comments directly above the instruction stay with it: the lines go above them.
     pub fn insert_lines_before(&self, ins: &Instruction, lines: &[String]) -> Edit {
         let indent = self.df.indent_at(ins.range.start);
-        let at = self.df.line_start(ins.range.start);
+        let mut at = self.df.line_start(ins.range.start);
+        while at > 0 {
+            let prev = self.df.line_start(at - 1);
+            if self.df.source[prev..at].trim_start().starts_with('#')
+                && !self.is_parser_directive(prev)
+            {
+                at = prev;
+            } else {
+                break;
+            }
+        }
         let mut text = String::new();
         for l in lines {
             text.push_str(indent);
@@ -257,6 +290,16 @@ impl<'a> RuleContext<'a> {
             text.push_str(self.df.newline);
         }
         Edit::insert(at, text)
+    }
+
+    /// Whether the line at `offset` is one of the parser directives at the top of the file.
+    fn is_parser_directive(&self, offset: usize) -> bool {
+        let before = &self.df.source[..offset];
+        before.lines().all(|l| l.trim_start().starts_with('#'))
+            && self.df.source[offset..].lines().next().is_some_and(|l| {
+                let l = l.trim_start_matches('#').trim().to_ascii_lowercase();
+                l.starts_with("syntax=") || l.starts_with("escape=") || l.starts_with("check=")
+            })
     }
 
     /// Insert whole lines after the instruction `ins` (works without a final newline too).
@@ -436,6 +479,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &gm026_hardcoded_target_platform::HardcodedTargetPlatform,
         &gm027_cgo_required_but_disabled::CgoRequiredButDisabled,
         &gm028_context_mismatch::ContextMismatch,
+        &gm100_unused_suppression::UnusedSuppression,
     ]
 }
 
@@ -452,10 +496,60 @@ pub fn check(df: &Dockerfile, ctx: Option<&Context>, settings: &Settings) -> Vec
     let cx = RuleContext::new(df, ctx, settings);
     let mut out = Vec::new();
     for rule in registry() {
-        rule.check(&cx, &mut out);
+        if settings.enabled(rule.meta().code) {
+            rule.check(&cx, &mut out);
+        }
     }
+    for d in &mut out {
+        if let Some(s) = settings.severity.get(d.code) {
+            d.severity = *s;
+        }
+    }
+    apply_suppressions(&cx, &mut out);
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out
+}
+
+/// Drop suppressed diagnostics; report suppressions that silenced nothing (GM100).
+fn apply_suppressions(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    let sups = crate::suppress::suppressions(cx.df);
+    if sups.is_empty() {
+        return;
+    }
+    let mut used: Vec<Vec<&'static str>> = vec![Vec::new(); sups.len()];
+    out.retain(
+        |d| match sups.iter().position(|s| s.covers(d.code, d.range.start)) {
+            Some(i) => {
+                used[i].push(d.code);
+                false
+            }
+            None => true,
+        },
+    );
+    if !cx.settings.enabled(gm100_unused_suppression::META.code) {
+        return;
+    }
+    for (s, used) in sups.iter().zip(used) {
+        if s.codes.is_empty() {
+            if used.is_empty() {
+                out.push(gm100_unused_suppression::diagnostic(cx, s, &[], true));
+            }
+            continue;
+        }
+        let unused: Vec<&String> = s
+            .codes
+            .iter()
+            .filter(|c| cx.settings.enabled(c) && !used.iter().any(|u| u.eq_ignore_ascii_case(c)))
+            .collect();
+        if !unused.is_empty() {
+            out.push(gm100_unused_suppression::diagnostic(
+                cx,
+                s,
+                &unused,
+                used.is_empty(),
+            ));
+        }
+    }
 }
 
 /// Whether a fix of this applicability is applied under the given flag.

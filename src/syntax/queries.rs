@@ -12,6 +12,7 @@ pub const QUERY_SOURCES: &[(&str, &str)] = &[
     ("flags", include_str!("../../queries/flags.scm")),
     ("env_pairs", include_str!("../../queries/env_pairs.scm")),
     ("from", include_str!("../../queries/from.scm")),
+    ("comments", include_str!("../../queries/comments.scm")),
 ];
 
 /// The compiled queries the model builder uses.
@@ -20,6 +21,7 @@ pub struct Queries {
     pub flags: Query,
     pub env_pairs: Query,
     pub from: Query,
+    pub comments: Query,
 }
 
 pub fn language() -> Language {
@@ -44,6 +46,7 @@ pub fn queries() -> &'static Queries {
         flags: compile("flags"),
         env_pairs: compile("env_pairs"),
         from: compile("from"),
+        comments: compile("comments"),
     })
 }
 

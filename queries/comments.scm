@@ -1,0 +1,2 @@
+; Comments at the top level: where `# gomodfix: ignore[…]` suppressions live.
+(source_file (comment) @comment)

@@ -1,0 +1,211 @@
+//! Checking one file: read it, find its contexts, lint it in each, merge the results.
+
+use std::path::{Path, PathBuf};
+
+use super::{CheckArgs, ContextCache, display_path};
+use crate::context::Context;
+use crate::fix::FixOutcome;
+use crate::rules::{Diagnostic, Settings};
+
+/// What happened to one file.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub shown: String,
+    pub source: String,
+    /// A UTF-8 byte-order mark was stripped before parsing and is put back on write.
+    pub bom: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub fixed: Option<FixOutcome>,
+    /// Diagnostics left after the fixes (only computed with `--write`).
+    pub remaining: Vec<Diagnostic>,
+    pub error: Option<String>,
+    /// Errors about the file's context that did not stop the check (a malformed go.mod).
+    pub warnings: Vec<String>,
+    /// Root of the (first) build context, to place the context files fixes edit.
+    pub context_root: Option<PathBuf>,
+}
+
+/// Read a Dockerfile, refusing what cannot be one.
+pub fn read_dockerfile(path: &Path) -> Result<(String, bool), String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a directory".into());
+    }
+    if meta.len() > super::MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes, larger than the {} byte limit",
+            meta.len(),
+            super::MAX_FILE_BYTES
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    decode(bytes)
+}
+
+/// Text of a Dockerfile from bytes: UTF-8, no NUL bytes; a BOM is stripped and reported.
+pub fn decode(bytes: Vec<u8>) -> Result<(String, bool), String> {
+    if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => Ok((rest.to_string(), true)),
+        None => Ok((text, false)),
+    }
+}
+
+pub fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        shown: display_path(path),
+        source: String::new(),
+        bom: false,
+        diagnostics: Vec::new(),
+        fixed: None,
+        remaining: Vec::new(),
+        error: None,
+        warnings: Vec::new(),
+        context_root: None,
+    };
+    match read_dockerfile(path) {
+        Ok((s, bom)) => {
+            report.source = s;
+            report.bom = bom;
+        }
+        Err(e) => {
+            report.error = Some(e);
+            return report;
+        }
+    }
+    let mut contexts: Vec<Option<Context>> = Vec::new();
+    for c in cache.prepare_contexts(
+        path,
+        &report.source,
+        args.context.as_deref(),
+        args.target.as_deref(),
+    ) {
+        match c {
+            Ok(ctx) => {
+                report.warnings.extend(module_errors(&ctx));
+                contexts.push(Some(ctx));
+            }
+            Err(e) => report.warnings.push(format!("build context unknown: {e}")),
+        }
+    }
+    if contexts.is_empty() {
+        contexts.push(None);
+    }
+    let results: Vec<(Option<Context>, Settings, crate::Linted)> = contexts
+        .into_iter()
+        .map(|ctx| {
+            let settings = Settings {
+                target: ctx
+                    .as_ref()
+                    .and_then(|c| c.target.clone())
+                    .or(args.target.clone()),
+                ..Default::default()
+            };
+            let linted = crate::lint(&report.source, ctx.as_ref(), &settings, args.unsafe_fixes);
+            (ctx, settings, linted)
+        })
+        .collect();
+    let outputs: Vec<Result<&FixOutcome, String>> = results
+        .iter()
+        .map(|(_, _, l)| l.fixed.as_ref().map_err(|e| e.to_string()))
+        .collect();
+    if let Some(Err(e)) = outputs.iter().find(|o| o.is_err()) {
+        report.error = Some(e.clone());
+        return report;
+    }
+    let outcomes: Vec<&FixOutcome> = outputs.into_iter().flatten().collect();
+    let agree = outcomes
+        .windows(2)
+        .all(|w| w[0].output == w[1].output && w[0].side_files == w[1].side_files);
+    report.diagnostics = merge_diagnostics(&results, agree);
+    let (ctx, settings) = (&results[0].0, &results[0].1);
+    report.context_root = ctx.as_ref().map(|c| c.tree.root.clone());
+    let outcome = if agree {
+        outcomes[0].clone()
+    } else {
+        let names: Vec<String> = results
+            .iter()
+            .filter_map(|(c, _, _)| c.as_ref().map(|c| c.origin.to_string()))
+            .collect();
+        report.warnings.push(format!(
+            "fixes differ between its build contexts ({}); none applied",
+            names.join(", ")
+        ));
+        FixOutcome {
+            output: report.source.clone(),
+            ..Default::default()
+        }
+    };
+    report.remaining = if args.write && outcome.output != report.source {
+        crate::rules::check(
+            &crate::syntax::Dockerfile::parse_with(
+                &outcome.output,
+                &crate::parse_options(ctx.as_ref(), &[]),
+            ),
+            ctx.as_ref(),
+            settings,
+        )
+    } else {
+        report.diagnostics.clone()
+    };
+    report.fixed = Some(outcome);
+    report
+}
+
+/// Parse errors of the go.mod files that govern a Dockerfile (its folder and those above it).
+fn module_errors(ctx: &Context) -> Vec<String> {
+    let df_dir = ctx.dockerfile_dir().unwrap_or("");
+    ctx.tree
+        .modules
+        .iter()
+        .filter(|(dir, _)| {
+            dir.is_empty() || df_dir == dir.as_str() || df_dir.starts_with(&format!("{dir}/"))
+        })
+        .filter_map(|(_, m)| m.as_ref().err())
+        .map(|e| format!("go.mod unreadable, rules that need it are skipped: {e}"))
+        .collect()
+}
+
+/// One list of diagnostics for a Dockerfile checked in several contexts: a finding that only
+/// some contexts have says which; fixes stay only when every context's fixes agree.
+fn merge_diagnostics(
+    results: &[(Option<Context>, Settings, crate::Linted)],
+    agree: bool,
+) -> Vec<Diagnostic> {
+    if results.len() == 1 {
+        return results[0].2.diagnostics.clone();
+    }
+    let key = |d: &Diagnostic| (d.code, d.range.start, d.message.clone());
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for (_, _, linted) in results {
+        for d in &linted.diagnostics {
+            if out.iter().any(|o| key(o) == key(d)) {
+                continue;
+            }
+            let holders: Vec<String> = results
+                .iter()
+                .filter(|(_, _, l)| l.diagnostics.iter().any(|x| key(x) == key(d)))
+                .filter_map(|(c, _, _)| c.as_ref().map(|c| c.origin.to_string()))
+                .collect();
+            let mut d = d.clone();
+            if holders.len() < results.len() {
+                d.message = format!("{} (only in context {})", d.message, holders.join(", "));
+            }
+            if !agree {
+                d.fix = None;
+            }
+            out.push(d);
+        }
+    }
+    out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
+    out
+}

@@ -1,0 +1,102 @@
+//! Finding Dockerfiles: the repository walk and how paths are shown.
+
+use std::path::{Path, PathBuf};
+
+/// Whether a file name is a Dockerfile by convention.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") {
+        return false;
+    }
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+}
+
+/// Find the Dockerfiles under the given paths, in a stable order.
+pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let extra = {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in include {
+            match globset::Glob::new(g) {
+                Ok(g) => {
+                    b.add(g);
+                }
+                Err(e) => errors.push(format!("--include {g}: {e}")),
+            }
+        }
+        b.build().unwrap_or_else(|_| globset::GlobSet::empty())
+    };
+    for root in paths {
+        let meta = std::fs::symlink_metadata(root);
+        match meta {
+            Err(e) => {
+                errors.push(format!("{}: {e}", root.display()));
+                continue;
+            }
+            Ok(_) if !root.is_dir() => {
+                files.push(root.clone());
+                continue;
+            }
+            Ok(_) => {}
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        let mut found = Vec::new();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if !e.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+                        continue;
+                    }
+                    let name = e.file_name().to_string_lossy();
+                    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                    if is_dockerfile_name(&name)
+                        || extra.is_match(rel)
+                        || extra.is_match(name.as_ref())
+                    {
+                        found.push(clean_path(e.path()));
+                    }
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        found.sort();
+        files.extend(found);
+    }
+    files.dedup();
+    (files, errors)
+}
+
+fn clean_path(p: &Path) -> PathBuf {
+    p.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// A path as shown to the user and in diff headers: relative to the current directory when it
+/// lies below it.
+pub fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = match (p.is_absolute(), &cwd) {
+        (true, Some(cwd)) => p
+            .strip_prefix(cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf()),
+        _ => clean_path(p),
+    };
+    let shown = shown.to_string_lossy().replace('\\', "/");
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown
+    }
+}

@@ -1,0 +1,247 @@
+//! `.gomodfix.yaml` (or `.gomodfix.yml`): found by walking up from each Dockerfile, or named by
+//! `--config`. The nearest file wins; the command line wins over it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Settings, Severity};
+
+pub const CONFIG_FILES: &[&str] = &[".gomodfix.yaml", ".gomodfix.yml"];
+
+/// The file as written. Unknown keys and wrong types are errors.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Codes or prefixes to run (default: all).
+    pub select: Option<Vec<String>>,
+    /// Codes or prefixes added to `select`.
+    pub extend_select: Option<Vec<String>>,
+    /// Codes or prefixes never to run.
+    pub ignore: Option<Vec<String>>,
+    /// Apply unsafe fixes with `--write` without `--unsafe-fixes`.
+    pub unsafe_fixes: Option<bool>,
+    /// Severity per code: `info`, `warning`, `error`.
+    pub severity: Option<BTreeMap<String, Severity>>,
+    /// Build contexts by Dockerfile glob (relative to this file's folder).
+    pub contexts: Option<Vec<ContextEntry>>,
+    /// Private module path patterns (`github.com/acme/*`), for GM024.
+    pub private: Option<Vec<String>>,
+    /// Options of single rules.
+    pub rules: Option<RuleOptions>,
+}
+
+/// `contexts:` entry.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContextEntry {
+    /// Glob of Dockerfile paths, relative to the config file's folder.
+    pub dockerfile: String,
+    /// The context folder, relative to the config file's folder.
+    pub context: String,
+    pub target: Option<String>,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+}
+
+/// `rules:` options.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOptions {
+    /// The WORKDIR GM011 inserts (default `/src`).
+    pub module_workdir: Option<String>,
+    /// More image repositories to treat as official golang images (mirrors), e.g.
+    /// `registry.example.com/library/golang`.
+    pub golang_images: Option<Vec<String>>,
+}
+
+/// A config file that was read, with where it lives.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub path: PathBuf,
+    pub config: Config,
+}
+
+impl LoadedConfig {
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Parse a config file's text; errors name the file, line and key.
+pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+    serde_saphyr::from_str::<Config>(text).map_err(|e| {
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or(&msg).to_string();
+        format!("{}: {first}", path.display())
+    })
+}
+
+/// Read one config file.
+pub fn load(path: &Path) -> Result<LoadedConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(LoadedConfig {
+        path: path.to_path_buf(),
+        config: parse(path, &text)?,
+    })
+}
+
+/// The nearest config file at or above `dir`.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    let mut d = Some(dir);
+    while let Some(dir) = d {
+        for name in CONFIG_FILES {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        d = dir.parent();
+    }
+    None
+}
+
+/// Command-line choices that take part in the merge.
+#[derive(Debug, Clone, Default)]
+pub struct CliOverrides {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub unsafe_fixes: bool,
+    pub target: Option<String>,
+}
+
+/// The settings in force: defaults, then the config file, then the command line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Effective {
+    pub config_file: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub unsafe_fixes: bool,
+    pub severity: BTreeMap<String, Severity>,
+    pub private: Vec<String>,
+    pub module_workdir: Option<String>,
+    pub golang_images: Vec<String>,
+    pub target: Option<String>,
+    #[serde(skip)]
+    pub contexts: Vec<ContextEntry>,
+}
+
+impl Effective {
+    pub fn merge(config: Option<&LoadedConfig>, cli: &CliOverrides) -> Effective {
+        let c = config.map(|l| l.config.clone()).unwrap_or_default();
+        let mut select = cli.select.clone().or(c.select).unwrap_or_default();
+        let extend: Vec<String> = c
+            .extend_select
+            .unwrap_or_default()
+            .into_iter()
+            .chain(cli.extend_select.clone())
+            .collect();
+        if !select.is_empty() {
+            select.extend(extend);
+        }
+        let ignore = c
+            .ignore
+            .unwrap_or_default()
+            .into_iter()
+            .chain(cli.ignore.clone())
+            .collect();
+        let rules = c.rules.unwrap_or_default();
+        Effective {
+            config_file: config.map(|l| l.path.clone()),
+            select,
+            ignore,
+            unsafe_fixes: cli.unsafe_fixes || c.unsafe_fixes.unwrap_or(false),
+            severity: c
+                .severity
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_uppercase(), v))
+                .collect(),
+            private: c.private.unwrap_or_default(),
+            module_workdir: rules.module_workdir,
+            golang_images: rules.golang_images.unwrap_or_default(),
+            target: cli.target.clone(),
+            contexts: c.contexts.unwrap_or_default(),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            target: self.target.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            severity: self.severity.clone(),
+            private: self.private.clone(),
+            module_workdir: self.module_workdir.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_file_parses() {
+        let text = "select: [GM0]\nignore: [GM004]\nunsafe-fixes: true\nseverity:\n  GM003: error\ncontexts:\n  - dockerfile: services/*/Dockerfile\n    context: .\n    target: build\n    args: {GOPROXY: off}\nprivate: [github.com/acme/*]\nrules:\n  module-workdir: /app\n  golang-images: [registry.example.com/library/golang]\n";
+        let c = parse(Path::new(".gomodfix.yaml"), text).unwrap();
+        assert_eq!(c.select.as_deref(), Some(&["GM0".to_string()][..]));
+        assert_eq!(c.severity.unwrap().get("GM003"), Some(&Severity::Error));
+        assert_eq!(
+            c.contexts.unwrap()[0]
+                .args
+                .get("GOPROXY")
+                .map(String::as_str),
+            Some("off")
+        );
+        assert_eq!(c.rules.unwrap().module_workdir.as_deref(), Some("/app"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_file_line_and_key() {
+        let e = parse(
+            Path::new("x/.gomodfix.yaml"),
+            "select: [GM001]\nignroe: [GM004]\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("x/.gomodfix.yaml"), "{e}");
+        assert!(e.contains("ignroe"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        let e = parse(
+            Path::new(".gomodfix.yaml"),
+            "select: [GM001]\nseverity:\n  GM003: fatal\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("fatal") || e.contains("variant"), "{e}");
+        assert!(e.contains("line 3"), "{e}");
+        let e = parse(Path::new(".gomodfix.yaml"), "unsafe-fixes: maybe\n").unwrap_err();
+        assert!(e.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn cli_wins_over_config() {
+        let loaded = LoadedConfig {
+            path: PathBuf::from("/r/.gomodfix.yaml"),
+            config: Config {
+                select: Some(vec!["GM001".into()]),
+                ignore: Some(vec!["GM004".into()]),
+                ..Default::default()
+            },
+        };
+        let cli = CliOverrides {
+            select: Some(vec!["GM003".into()]),
+            ignore: vec!["GM005".into()],
+            extend_select: vec!["GM010".into()],
+            ..Default::default()
+        };
+        let e = Effective::merge(Some(&loaded), &cli);
+        assert_eq!(e.select, ["GM003", "GM010"]);
+        assert_eq!(e.ignore, ["GM004", "GM005"]);
+        let s = e.settings();
+        assert!(
+            s.enabled("GM003") && s.enabled("GM010") && !s.enabled("GM001") && !s.enabled("GM004")
+        );
+    }
+}

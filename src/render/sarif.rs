@@ -1,0 +1,113 @@
+//! `--output-format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it. Rules carry their
+//! documentation as help text and a `helpUri`; results carry regions; fixes become
+//! `fixes[].artifactChanges`.
+
+use serde_json::{Value, json};
+
+use super::{FileResult, Position, rule_url};
+use crate::rules::{Severity, registry};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn region(source: &str, range: &std::ops::Range<usize>) -> Value {
+    let start = Position::at(source, range.start);
+    let end = Position::at(source, range.end);
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+pub fn render(files: &[FileResult]) -> String {
+    let rules: Vec<Value> = registry()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            json!({
+                "id": m.code,
+                "name": m.name,
+                "shortDescription": { "text": m.summary },
+                "fullDescription": { "text": m.summary },
+                "help": { "text": m.doc, "markdown": m.doc },
+                "helpUri": rule_url(m.code),
+                "defaultConfiguration": { "level": level(m.severity) },
+                "properties": { "tags": ["go", "dockerfile"] },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for f in files {
+        if let Some(e) = f.error {
+            notifications.push(json!({
+                "level": "error",
+                "message": { "text": format!("{}: {e}", f.path) },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
+            }));
+        }
+        for d in f.diagnostics {
+            let index = registry()
+                .iter()
+                .position(|r| r.meta().code == d.code)
+                .unwrap_or(0);
+            let mut result = json!({
+                "ruleId": d.code,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": { "text": d.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.path },
+                        "region": region(f.source, &d.range),
+                    }
+                }],
+            });
+            if let Some(fix) = &d.fix {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .filter(|e| e.file.is_none())
+                    .map(|e| json!({ "deletedRegion": region(f.source, &e.range), "insertedContent": { "text": e.text } }))
+                    .collect();
+                if !replacements.is_empty() {
+                    result["fixes"] = json!([{
+                        "description": { "text": format!("{} ({:?})", fix.title, fix.applicability).to_lowercase() },
+                        "artifactChanges": [{ "artifactLocation": { "uri": f.path }, "replacements": replacements }],
+                    }]);
+                }
+            }
+            results.push(result);
+        }
+    }
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "gomodfix",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/gomodfix/gomodfix",
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&sarif).expect("serialisable");
+    s.push('\n');
+    s
+}
