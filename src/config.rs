@@ -175,6 +175,7 @@ impl Effective {
             severity: self.severity.clone(),
             private: self.private.clone(),
             module_workdir: self.module_workdir.clone(),
+            golang_images: self.golang_images.clone(),
         }
     }
 }

@@ -28,7 +28,7 @@ pub fn parse_options(ctx: Option<&Context>, golang_images: &[String]) -> ParseOp
 
 /// Check one Dockerfile's text: its diagnostics.
 pub fn check(source: &str, ctx: Option<&Context>, settings: &Settings) -> Vec<Diagnostic> {
-    let df = Dockerfile::parse_with(source, &parse_options(ctx, &[]));
+    let df = Dockerfile::parse_with(source, &parse_options(ctx, &settings.golang_images));
     rules::check(&df, ctx, settings)
 }
 
@@ -47,7 +47,7 @@ pub fn lint(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> Linted {
-    let options = parse_options(ctx, &[]);
+    let options = parse_options(ctx, &settings.golang_images);
     let dockerfile = Dockerfile::parse_with(source, &options);
     let diagnostics = rules::check(&dockerfile, ctx, settings);
     let fixed = if diagnostics.iter().any(|d| d.fix.is_some()) {

@@ -10,7 +10,7 @@ fn run(dir: &Path, args: &[&str]) -> String {
         .unwrap()
         .current_dir(dir)
         .args(args)
-        .args(["--color", "never"])
+        .args(["--color", "never", "--output-format", "concise"])
         .output()
         .unwrap();
     format!(

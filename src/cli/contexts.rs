@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::display_path;
+use crate::config::{self, LoadedConfig};
 use crate::context::discovery::{self, BuildSpec};
 use crate::context::{self, Context, ContextTree, Origin};
 
@@ -42,6 +43,9 @@ impl<V: Clone> OnceMap<V> {
 /// Loads each context directory and each compose/bake file once per run, shared between threads.
 #[derive(Default)]
 pub struct ContextCache {
+    /// `--config PATH`: the one config file for every Dockerfile.
+    pub config_override: Option<PathBuf>,
+    configs: OnceMap<Arc<Result<LoadedConfig, String>>>,
     trees: OnceMap<Arc<ContextTree>>,
     build_files: OnceMap<Arc<Result<Vec<BuildSpec>, String>>>,
 }
@@ -66,6 +70,14 @@ fn search_top(dockerfile_dir: &Path) -> PathBuf {
 }
 
 impl ContextCache {
+    /// A cache for one run; `config_override` is `--config`.
+    pub fn new(config_override: Option<PathBuf>) -> ContextCache {
+        ContextCache {
+            config_override,
+            ..Default::default()
+        }
+    }
+
     pub fn tree(&self, root: &Path) -> Arc<ContextTree> {
         self.trees
             .get_or_init(root, || Arc::new(ContextTree::load(root)))
@@ -123,6 +135,28 @@ impl ContextCache {
         if let Some(dir) = flag {
             return vec![self.context_at(dockerfile, dir, Origin::Flag, target)];
         }
+        // The config file's `contexts:` entries come next.
+        if let Ok(Some(cfg)) = self.config_for(dockerfile)
+            && let Some(entry) = config_context(&cfg, dockerfile)
+        {
+            let origin = Origin::File {
+                path: PathBuf::from(display_path(&cfg.path)),
+                entry: format!("contexts: {}", entry.dockerfile),
+            };
+            let target = target.map(str::to_string).or(entry.target.clone());
+            return vec![
+                self.context_at(
+                    dockerfile,
+                    &cfg.dir().join(&entry.context),
+                    origin,
+                    target.as_deref(),
+                )
+                .map(|mut c| {
+                    c.build_args = entry.args.clone();
+                    c
+                }),
+            ];
+        }
         let specs = self.specs_for(dockerfile);
         if specs.is_empty() {
             let dir = dockerfile
@@ -146,6 +180,43 @@ impl ContextCache {
                 Ok(ctx)
             })
             .collect()
+    }
+
+    /// The config file that governs a Dockerfile: `--config`, else the nearest `.gomodfix.yaml`
+    /// at or above its folder. Each file is read once.
+    pub fn config_for(&self, dockerfile: &Path) -> Result<Option<LoadedConfig>, String> {
+        let path = match &self.config_override {
+            Some(p) => p.clone(),
+            None => {
+                let abs = dockerfile
+                    .canonicalize()
+                    .unwrap_or_else(|_| dockerfile.to_path_buf());
+                let dir = abs.parent().unwrap_or(Path::new("/"));
+                match config::find(dir) {
+                    Some(p) => p,
+                    None => return Ok(None),
+                }
+            }
+        };
+        let loaded = self.configs.get_or_init(&path, || {
+            Arc::new(
+                config::load(&path)
+                    .map_err(|e| e.replacen(&path.display().to_string(), &display_path(&path), 1)),
+            )
+        });
+        loaded.as_ref().clone().map(Some)
+    }
+
+    /// Config files that could not be read, each once.
+    pub fn config_errors(&self) -> Vec<String> {
+        let mut errors: Vec<String> = self
+            .configs
+            .values()
+            .iter()
+            .filter_map(|r| r.as_ref().as_ref().err().cloned())
+            .collect();
+        errors.sort();
+        errors
     }
 
     /// [`Self::contexts_for`], with what only the Dockerfile's text tells added: for a default
@@ -228,4 +299,24 @@ fn better_context(
         dir = d.parent();
     }
     None
+}
+
+/// The config's `contexts:` entry whose glob matches a Dockerfile (relative to the config file).
+fn config_context<'a>(
+    cfg: &'a LoadedConfig,
+    dockerfile: &Path,
+) -> Option<&'a config::ContextEntry> {
+    let abs = dockerfile.canonicalize().ok()?;
+    let dir = cfg.dir().canonicalize().ok()?;
+    let rel = abs
+        .strip_prefix(&dir)
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
+    cfg.config.contexts.as_ref()?.iter().find(|e| {
+        globset::GlobBuilder::new(&e.dockerfile)
+            .literal_separator(true)
+            .build()
+            .is_ok_and(|g| g.compile_matcher().is_match(&rel))
+    })
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::render;
 use crate::render::text::{Style, diagnostic_line};
-use crate::rules;
+use crate::rules::{self, Diagnostic};
 
 /// Exit codes, as ruff and hadolint use them.
 pub const EXIT_CLEAN: u8 = 0;
@@ -54,7 +54,55 @@ pub enum Command {
         code: String,
     },
     /// List every rule.
-    Rules,
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        output_format: RulesFormat,
+    },
+    /// Show the configuration in force for a folder or Dockerfile (default: the current folder).
+    Config {
+        /// Print the merged configuration.
+        #[arg(long)]
+        show: bool,
+        /// A config file to use instead of the nearest `.gomodfix.yaml`.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Each finding with its source line underlined, then the diff of the fixes.
+    Full,
+    /// One line per finding, then the diff of the fixes.
+    Concise,
+    /// The versioned JSON schema of the README, fixes included as edits.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+    /// Checkstyle XML.
+    Checkstyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+impl CheckArgs {
+    /// The command-line part of the settings merge.
+    pub fn overrides(&self) -> crate::config::CliOverrides {
+        crate::config::CliOverrides {
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            unsafe_fixes: self.unsafe_fixes,
+            target: self.target.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +138,25 @@ pub struct CheckArgs {
     /// Print each Dockerfile's build context(s) and where they were found, then exit.
     #[arg(long)]
     pub show_contexts: bool,
+    /// Rule codes or prefixes to run, comma-separated (`ALL` for all); replaces the config's
+    /// `select`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Codes or prefixes to run in addition to those selected.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_select: Vec<String>,
+    /// Codes or prefixes never to run (added to the config's `ignore`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Use this config file for every Dockerfile instead of the nearest `.gomodfix.yaml`.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    pub output_format: OutputFormat,
+    /// With `-` as path: where the Dockerfile read from stdin lives (for its context and config).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -130,7 +197,22 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Explain { code }) => explain(&code),
-        Some(Command::Rules) => {
+        Some(Command::Rules {
+            output_format: RulesFormat::Json,
+        }) => {
+            let list: Vec<&rules::RuleMeta> = rules::registry().iter().map(|r| r.meta()).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).expect("serialisable")
+            );
+            ExitCode::from(EXIT_CLEAN)
+        }
+        Some(Command::Config {
+            show: _,
+            config,
+            path,
+        }) => show_config(config, path),
+        Some(Command::Rules { .. }) => {
             for r in rules::registry() {
                 let m = r.meta();
                 println!(
@@ -183,13 +265,30 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     let style = Style {
         color: use_color(args.color),
     };
-    let (files, walk_errors) = discover(&args.paths, &args.include);
-    let cache = ContextCache::default();
+    let cache = ContextCache::new(args.config.clone());
+    let stdin_mode = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
+    let (files, walk_errors) = if stdin_mode {
+        (Vec::new(), Vec::new())
+    } else {
+        discover(&args.paths, &args.include)
+    };
     if args.show_contexts {
         return show_contexts(&files, args, &cache);
     }
-    let reports: Vec<FileReport> = files.par_iter().map(|p| process(p, args, &cache)).collect();
+    let reports: Vec<FileReport> = if stdin_mode {
+        vec![read_stdin(args, &cache)]
+    } else {
+        files.par_iter().map(|p| process(p, args, &cache)).collect()
+    };
     let (side_files, side_errors) = merge_side_files(&reports);
+    let text_format = matches!(
+        args.output_format,
+        OutputFormat::Full | OutputFormat::Concise
+    );
+    let show = |d: &Diagnostic, shown: &str, source: &str| match args.output_format {
+        OutputFormat::Full => render::text::diagnostic_full(style, shown, source, d),
+        _ => diagnostic_line(style, shown, source, d),
+    };
 
     let mut stdout = String::new();
     let mut stderr = String::new();
@@ -197,20 +296,19 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     for e in &walk_errors {
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
-    for e in cache.build_file_errors().into_iter().chain(side_errors) {
+    for e in cache
+        .config_errors()
+        .into_iter()
+        .chain(cache.build_file_errors())
+        .chain(side_errors)
+    {
         had_error = true;
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
-    let (
-        mut found,
-        mut fixable,
-        mut unsafe_only,
-        mut fixed_count,
-        mut fixed_files,
-        mut remaining,
-        mut changed_files,
-    ) = (0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
-    for r in &reports {
+    let mut n = Counts::default();
+    // What the machine formats report: per file, the text and the diagnostics that stand.
+    let mut results: Vec<(usize, String, Vec<Diagnostic>)> = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
         if let Some(e) = &r.error {
             had_error = true;
             stderr.push_str(&format!("gomodfix: {}: {e}\n", r.shown));
@@ -227,68 +325,68 @@ pub fn run_check(args: &CheckArgs) -> u8 {
             ));
         }
         let changed = outcome.output != r.source;
-        found += r.diagnostics.len();
-        fixable += r
+        n.found += r.diagnostics.len();
+        let allowed = |d: &&Diagnostic| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| rules::fix_allowed(f, r.unsafe_fixes))
+        };
+        n.fixable += r.diagnostics.iter().filter(allowed).count();
+        n.unsafe_only += r
             .diagnostics
             .iter()
-            .filter(|d| {
-                d.fix
-                    .as_ref()
-                    .is_some_and(|f| rules::fix_allowed(f, args.unsafe_fixes))
-            })
-            .count();
-        unsafe_only += r
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                d.fix
-                    .as_ref()
-                    .is_some_and(|f| !rules::fix_allowed(f, args.unsafe_fixes))
-            })
+            .filter(|d| d.fix.is_some() && !allowed(d))
             .count();
         let diff = render::diff::unified(&r.shown, &r.source, &outcome.output);
         if args.diff {
             if changed {
-                changed_files += 1;
+                n.changed_files += 1;
                 stdout.push_str(&diff);
             }
             continue;
         }
         if args.write {
-            if changed {
+            let mut standing = (outcome.output.clone(), r.remaining.clone());
+            if stdin_mode {
+                stdout.push_str(&with_bom(r.bom, &outcome.output));
+                n.fixed_count += outcome.applied.len();
+            } else if changed {
                 let old = with_bom(r.bom, &r.source);
                 let new = with_bom(r.bom, &outcome.output);
                 match write_atomic(&r.path, old.as_bytes(), new.as_bytes()) {
                     Ok(()) => {
-                        fixed_count += outcome.applied.len();
-                        fixed_files += 1;
+                        n.fixed_count += outcome.applied.len();
+                        n.fixed_files += 1;
                     }
                     Err(e) => {
                         had_error = true;
                         stderr.push_str(&format!("gomodfix: {}: {e}\n", r.shown));
-                        for d in &r.diagnostics {
-                            stdout.push_str(&diagnostic_line(style, &r.shown, &r.source, d));
-                        }
-                        remaining += r.diagnostics.len();
-                        continue;
+                        standing = (r.source.clone(), r.diagnostics.clone());
                     }
                 }
             }
-            for d in &r.remaining {
-                stdout.push_str(&diagnostic_line(style, &r.shown, &outcome.output, d));
+            n.remaining += standing.1.len();
+            if text_format {
+                let sink = if stdin_mode { &mut stderr } else { &mut stdout };
+                for d in &standing.1 {
+                    sink.push_str(&show(d, &r.shown, &standing.0));
+                }
             }
-            remaining += r.remaining.len();
+            results.push((i, standing.0, standing.1));
             continue;
         }
-        for d in &r.diagnostics {
-            stdout.push_str(&diagnostic_line(style, &r.shown, &r.source, d));
-        }
-        if changed {
-            stdout.push_str(&if style.color {
-                render::diff::colorize(&diff)
-            } else {
-                diff
-            });
+        results.push((i, r.source.clone(), r.diagnostics.clone()));
+        if text_format {
+            for d in &r.diagnostics {
+                stdout.push_str(&show(d, &r.shown, &r.source));
+            }
+            if changed {
+                stdout.push_str(&if style.color {
+                    render::diff::colorize(&diff)
+                } else {
+                    diff
+                });
+            }
         }
     }
 
@@ -296,17 +394,17 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     for (path, (old, new)) in &side_files {
         let diff = render::diff::unified(&display_path(path), old, new);
         if args.diff {
-            changed_files += 1;
+            n.changed_files += 1;
             stdout.push_str(&diff);
         } else if args.write {
             match write_context_file(path, old, new) {
-                Ok(()) => fixed_files += 1,
+                Ok(()) => n.fixed_files += 1,
                 Err(e) => {
                     had_error = true;
                     stderr.push_str(&format!("gomodfix: {}: {e}\n", display_path(path)));
                 }
             }
-        } else {
+        } else if text_format {
             stdout.push_str(&if style.color {
                 render::diff::colorize(&diff)
             } else {
@@ -315,32 +413,33 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         }
     }
 
-    let summary = if args.diff {
-        format!(
-            "Would fix {} file(s) ({} fixable problem(s)).",
-            changed_files, fixable
-        )
-    } else if args.write {
-        format!("Fixed {fixed_count} problem(s) in {fixed_files} file(s); {remaining} remaining.")
-    } else if found == 0 {
-        format!("All checks passed ({} Dockerfile(s)).", reports.len())
-    } else {
-        let mut s = format!(
-            "Found {found} problem(s) in {} Dockerfile(s)",
-            reports.len()
-        );
-        if fixable > 0 {
-            s.push_str(&format!("; {fixable} fixable with `--write`"));
+    let summary = n.summary(args, reports.len());
+    if !text_format && !args.diff {
+        let files: Vec<render::FileResult> = reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let found = results.iter().find(|(j, _, _)| *j == i);
+                render::FileResult {
+                    path: &r.shown,
+                    source: found.map_or(r.source.as_str(), |(_, s, _)| s.as_str()),
+                    diagnostics: found.map_or(&[][..], |(_, _, d)| d.as_slice()),
+                    error: r.error.as_deref(),
+                }
+            })
+            .collect();
+        let rendered = match args.output_format {
+            OutputFormat::Json => render::json::render(&files),
+            OutputFormat::Sarif => render::sarif::render(&files),
+            OutputFormat::Github => render::github::render(&files),
+            _ => render::checkstyle::render(&files),
+        };
+        if args.write && stdin_mode {
+            stderr.push_str(&rendered);
+        } else {
+            stdout.push_str(&rendered);
         }
-        if unsafe_only > 0 && !args.unsafe_fixes {
-            s.push_str(&format!(
-                "; {unsafe_only} more with `--write --unsafe-fixes`"
-            ));
-        }
-        s.push('.');
-        s
-    };
-    if args.diff {
+    } else if args.diff || (args.write && stdin_mode) {
         stderr.push_str(&summary);
         stderr.push('\n');
     } else {
@@ -352,13 +451,88 @@ pub fn run_check(args: &CheckArgs) -> u8 {
 
     if had_error {
         EXIT_ERROR
-    } else if (args.diff && changed_files > 0)
-        || (args.write && remaining > 0)
-        || (!args.diff && !args.write && found > 0)
+    } else if (args.diff && n.changed_files > 0)
+        || (args.write && n.remaining > 0)
+        || (!args.diff && !args.write && n.found > 0)
     {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// Tallies for the summary line.
+#[derive(Default)]
+struct Counts {
+    found: usize,
+    fixable: usize,
+    unsafe_only: usize,
+    fixed_count: usize,
+    fixed_files: usize,
+    remaining: usize,
+    changed_files: usize,
+}
+
+impl Counts {
+    fn summary(&self, args: &CheckArgs, files: usize) -> String {
+        if args.diff {
+            return format!(
+                "Would fix {} file(s) ({} fixable problem(s)).",
+                self.changed_files, self.fixable
+            );
+        }
+        if args.write {
+            return format!(
+                "Fixed {} problem(s) in {} file(s); {} remaining.",
+                self.fixed_count, self.fixed_files, self.remaining
+            );
+        }
+        if self.found == 0 {
+            return format!("All checks passed ({files} Dockerfile(s)).");
+        }
+        let mut s = format!("Found {} problem(s) in {files} Dockerfile(s)", self.found);
+        if self.fixable > 0 {
+            s.push_str(&format!("; {} fixable with `--write`", self.fixable));
+        }
+        if self.unsafe_only > 0 {
+            s.push_str(&format!(
+                "; {} more with `--write --unsafe-fixes`",
+                self.unsafe_only
+            ));
+        }
+        s.push('.');
+        s
+    }
+}
+
+/// `gomodfix -`: the Dockerfile comes from stdin; `--stdin-filename` says where it lives.
+fn read_stdin(args: &CheckArgs, cache: &ContextCache) -> FileReport {
+    use std::io::Read;
+    let path = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("Dockerfile"));
+    let mut bytes = Vec::new();
+    let read = std::io::stdin()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|_| {
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                Err(format!(
+                    "input is larger than the {MAX_FILE_BYTES} byte limit"
+                ))
+            } else {
+                decode(bytes)
+            }
+        });
+    match read {
+        Ok((source, bom)) => process::process_source(&path, source, bom, args, cache),
+        Err(e) => {
+            let mut r = process::process_source(&path, String::new(), false, args, cache);
+            r.error = Some(e);
+            r
+        }
     }
 }
 
@@ -403,4 +577,38 @@ fn show_contexts(files: &[PathBuf], args: &CheckArgs, cache: &ContextCache) -> u
         eprintln!("gomodfix: {e}");
     }
     code
+}
+
+/// `gomodfix config --show`: the merged settings for a folder or Dockerfile, as YAML-ish JSON.
+fn show_config(config: Option<PathBuf>, path: Option<PathBuf>) -> ExitCode {
+    let target = path.unwrap_or_else(|| PathBuf::from("."));
+    let probe = if target.is_dir() {
+        target.join("Dockerfile")
+    } else {
+        target.clone()
+    };
+    let cache = ContextCache::new(config);
+    let dir = probe
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let lookup = if probe.exists() {
+        probe.clone()
+    } else {
+        dir.canonicalize().unwrap_or(dir).join("Dockerfile")
+    };
+    match cache.config_for(&lookup) {
+        Ok(cfg) => {
+            let eff = crate::config::Effective::merge(cfg.as_ref(), &Default::default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&eff).expect("serialisable")
+            );
+            ExitCode::from(EXIT_CLEAN)
+        }
+        Err(e) => {
+            eprintln!("gomodfix: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }

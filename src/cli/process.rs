@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{CheckArgs, ContextCache, display_path};
+use crate::config::Effective;
 use crate::context::Context;
 use crate::fix::FixOutcome;
 use crate::rules::{Diagnostic, Settings};
@@ -23,6 +24,8 @@ pub struct FileReport {
     pub warnings: Vec<String>,
     /// Root of the (first) build context, to place the context files fixes edit.
     pub context_root: Option<PathBuf>,
+    /// Whether unsafe fixes were applied for this file (flag or config).
+    pub unsafe_fixes: bool,
 }
 
 /// Read a Dockerfile, refusing what cannot be one.
@@ -59,29 +62,54 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, bool), String> {
     }
 }
 
+/// Check one Dockerfile on disk.
 pub fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
-    let mut report = FileReport {
-        path: path.to_path_buf(),
-        shown: display_path(path),
-        source: String::new(),
-        bom: false,
-        diagnostics: Vec::new(),
-        fixed: None,
-        remaining: Vec::new(),
-        error: None,
-        warnings: Vec::new(),
-        context_root: None,
-    };
     match read_dockerfile(path) {
-        Ok((s, bom)) => {
-            report.source = s;
-            report.bom = bom;
-        }
+        Ok((source, bom)) => process_source(path, source, bom, args, cache),
         Err(e) => {
+            let mut report = FileReport::new(path, String::new(), false);
             report.error = Some(e);
-            return report;
+            report
         }
     }
+}
+
+impl FileReport {
+    fn new(path: &Path, source: String, bom: bool) -> FileReport {
+        FileReport {
+            path: path.to_path_buf(),
+            shown: display_path(path),
+            source,
+            bom,
+            diagnostics: Vec::new(),
+            fixed: None,
+            remaining: Vec::new(),
+            error: None,
+            warnings: Vec::new(),
+            context_root: None,
+            unsafe_fixes: false,
+        }
+    }
+}
+
+/// Check Dockerfile text that lives (or would live) at `path`: its config and contexts follow
+/// from that path, so text from stdin is checked like the file.
+pub fn process_source(
+    path: &Path,
+    source: String,
+    bom: bool,
+    args: &CheckArgs,
+    cache: &ContextCache,
+) -> FileReport {
+    let mut report = FileReport::new(path, source, bom);
+    let effective = match cache.config_for(path) {
+        Ok(cfg) => Effective::merge(cfg.as_ref(), &args.overrides()),
+        Err(_) => {
+            report.error = Some("not checked: its config file is invalid (see above)".into());
+            return report;
+        }
+    };
+    report.unsafe_fixes = effective.unsafe_fixes;
     let mut contexts: Vec<Option<Context>> = Vec::new();
     for c in cache.prepare_contexts(
         path,
@@ -103,14 +131,17 @@ pub fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileRepor
     let results: Vec<(Option<Context>, Settings, crate::Linted)> = contexts
         .into_iter()
         .map(|ctx| {
-            let settings = Settings {
-                target: ctx
-                    .as_ref()
-                    .and_then(|c| c.target.clone())
-                    .or(args.target.clone()),
-                ..Default::default()
-            };
-            let linted = crate::lint(&report.source, ctx.as_ref(), &settings, args.unsafe_fixes);
+            let mut settings = effective.settings();
+            settings.target = ctx
+                .as_ref()
+                .and_then(|c| c.target.clone())
+                .or(args.target.clone());
+            let linted = crate::lint(
+                &report.source,
+                ctx.as_ref(),
+                &settings,
+                effective.unsafe_fixes,
+            );
             (ctx, settings, linted)
         })
         .collect();

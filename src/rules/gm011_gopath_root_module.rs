@@ -4,7 +4,7 @@ use crate::syntax::Kind;
 
 pub struct GopathRootModule;
 
-/// The WORKDIR the fix inserts.
+/// The WORKDIR the fix inserts unless the config's `rules.module-workdir` says otherwise.
 pub const MODULE_WORKDIR: &str = "/src";
 
 static META: RuleMeta = RuleMeta {
@@ -107,15 +107,20 @@ impl Rule for GopathRootModule {
                 first_copy.range.clone(),
                 "the module is copied into /go, the image's GOPATH: Go warns `ignoring go.mod in $GOPATH` (older Go fails)".into(),
             );
-            let edit = cx.insert_lines_before(first_copy, &[format!("WORKDIR {MODULE_WORKDIR}")]);
+            let workdir = cx
+                .settings
+                .module_workdir
+                .as_deref()
+                .unwrap_or(MODULE_WORKDIR);
+            let edit = cx.insert_lines_before(first_copy, &[format!("WORKDIR {workdir}")]);
             d.fix = Some(if depends_on_gopath_paths(cx, stage.index) {
                 Fix::unsafe_(
-                    format!("Add `WORKDIR {MODULE_WORKDIR}` (later paths under /go must follow)"),
+                    format!("Add `WORKDIR {workdir}` (later paths under /go must follow)"),
                     vec![edit],
                 )
             } else {
                 Fix::safe(
-                    format!("Add `WORKDIR {MODULE_WORKDIR}` before the first COPY"),
+                    format!("Add `WORKDIR {workdir}` before the first COPY"),
                     vec![edit],
                 )
             });

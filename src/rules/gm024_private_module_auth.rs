@@ -93,6 +93,8 @@ Three checks around private modules:
 
 2. A token, password or .netrc passed through ARG or ENV (`ARG GITHUB_TOKEN`,
    `ENV GOPRIVATE_TOKEN=…`) and used by go or git commands: an error, no fix.
+   Patterns from the config file (`private: [github.com/acme/*]`) make this a warning about
+   those modules instead of a hint.
 3. An organisation-internal GOPROXY or GONOSUMDB baked into ENV, or a git `insteadOf` rewrite
    in a RUN: the build fails for everyone outside the organisation. Reported; the unsafe fix turns
    the ENV into an `ARG` without a default, so each builder supplies its own value.
@@ -272,12 +274,33 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(go_mod) = module.go_mod else {
             continue;
         };
+        // Configured private patterns are facts; unknown hosts are only a hint.
+        let private_modules: Vec<&str> = go_mod
+            .requires
+            .iter()
+            .map(|(p, _, _)| p.as_str())
+            .filter(|p| {
+                cx.settings
+                    .private
+                    .iter()
+                    .any(|pat| matches_private(pat, p))
+            })
+            .collect();
         let mut hosts: Vec<&str> = go_mod
             .requires
             .iter()
             .map(|(p, _, _)| p.as_str())
-            .filter(|p| !is_public(p) && !go_mod.replaces.iter().any(|r| &r.module == p))
-            .map(host)
+            .filter(|p| {
+                (!is_public(p) || private_modules.contains(p))
+                    && !go_mod.replaces.iter().any(|r| &r.module == p)
+            })
+            .map(|p| {
+                if private_modules.contains(&p) {
+                    private_prefix(&cx.settings.private, p)
+                } else {
+                    host(p)
+                }
+            })
             .collect();
         hosts.sort();
         hosts.dedup();
@@ -315,7 +338,14 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 hosts.join(", ")
             ),
         );
-        d.severity = Severity::Info;
+        if private_modules.is_empty() {
+            d.severity = Severity::Info;
+        } else {
+            d.message = format!(
+                "go.mod requires private modules ({}) and this stage has no GOPRIVATE or credentials",
+                hosts.join(", ")
+            );
+        }
         let home = first.state.home();
         if let Some(home) = home.filter(|_| !cx.df.instructions[stage.from].near_error) {
             let mut edits = vec![cx.add_env_to_stage(stage, "GOPRIVATE", &hosts.join(","))];
@@ -340,4 +370,25 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// GOPRIVATE-style matching: the pattern (a path glob) matches a prefix of the module path.
+fn matches_private(pattern: &str, module: &str) -> bool {
+    let pat = pattern.trim_end_matches("/*").trim_end_matches('/');
+    let parts = pat.split('/').count();
+    let prefix: Vec<&str> = module.split('/').take(parts).collect();
+    if prefix.len() < parts {
+        return false;
+    }
+    globset::Glob::new(pat).is_ok_and(|g| g.compile_matcher().is_match(prefix.join("/")))
+}
+
+/// The GOPRIVATE entry for a module: the configured pattern it matches, as a prefix.
+fn private_prefix<'a>(patterns: &'a [String], module: &'a str) -> &'a str {
+    patterns
+        .iter()
+        .find(|p| matches_private(p, module))
+        .map_or(host(module), |p| {
+            p.trim_end_matches("/*").trim_end_matches('/')
+        })
 }

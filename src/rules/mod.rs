@@ -109,6 +109,8 @@ pub struct Settings {
     pub private: Vec<String>,
     /// The WORKDIR GM011 inserts (default `/src`).
     pub module_workdir: Option<String>,
+    /// More image repositories treated as official golang images (mirrors).
+    pub golang_images: Vec<String>,
 }
 
 impl Settings {
