@@ -54,6 +54,18 @@ pub struct RuleOptions {
     /// More image repositories to treat as official golang images (mirrors), e.g.
     /// `registry.example.com/library/golang`.
     pub golang_images: Option<Vec<String>>,
+    /// Cache-mount targets GM003 uses instead of the ones it derives from the stage.
+    pub cache_targets: Option<CacheTargets>,
+}
+
+/// `rules.cache-targets`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CacheTargets {
+    /// The module cache (GOMODCACHE), e.g. `/go/pkg/mod`.
+    pub module: Option<String>,
+    /// The build cache (GOCACHE), e.g. `/root/.cache/go-build`.
+    pub build: Option<String>,
 }
 
 /// A config file that was read, with where it lives.
@@ -123,6 +135,7 @@ pub struct Effective {
     pub private: Vec<String>,
     pub module_workdir: Option<String>,
     pub golang_images: Vec<String>,
+    pub cache_targets: CacheTargets,
     pub target: Option<String>,
     #[serde(skip)]
     pub contexts: Vec<ContextEntry>,
@@ -162,6 +175,7 @@ impl Effective {
             private: c.private.unwrap_or_default(),
             module_workdir: rules.module_workdir,
             golang_images: rules.golang_images.unwrap_or_default(),
+            cache_targets: rules.cache_targets.unwrap_or_default(),
             target: cli.target.clone(),
             contexts: c.contexts.unwrap_or_default(),
         }
@@ -176,6 +190,8 @@ impl Effective {
             private: self.private.clone(),
             module_workdir: self.module_workdir.clone(),
             golang_images: self.golang_images.clone(),
+            module_cache: self.cache_targets.module.clone(),
+            build_cache: self.cache_targets.build.clone(),
         }
     }
 }

@@ -73,6 +73,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
+    insta::assert_snapshot!("format_sarif", out);
     let errors: Vec<String> = validator
         .iter_errors(&sarif)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -113,6 +114,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 #[test]
 fn github_workflow_commands() {
     let out = format("github");
+    insta::assert_snapshot!("format_github", out);
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines.iter().all(|l| l.starts_with("::error ")
@@ -316,6 +318,19 @@ fn config_contexts_and_golang_image_mirrors() {
     assert!(
         out.contains("--mount=type=cache,target=/go/pkg/mod"),
         "{out}"
+    );
+    // rules.cache-targets replaces the derived mount targets.
+    fs::write(
+        dir.path().join(".gomodfix.yaml"),
+        "contexts:\n  - dockerfile: services/*/Dockerfile\n    context: .\nrules:\n  golang-images: [registry.example.com/library/golang]\n  cache-targets: {module: /cache/mod, build: /cache/build}\n",
+    )
+    .unwrap();
+    let (_, custom, _) = gomodfix(dir.path(), &["--diff"]);
+    assert!(
+        custom.contains(
+            "--mount=type=cache,target=/cache/mod --mount=type=cache,target=/cache/build go build"
+        ),
+        "{custom}"
     );
 }
 

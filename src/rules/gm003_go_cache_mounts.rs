@@ -75,8 +75,17 @@ impl Rule for GoCacheMounts {
                     continue;
                 }
                 seen = Some(idx);
-                let (Some(modcache), Some(gocache)) = (ins.state.gomodcache(), ins.state.gocache())
-                else {
+                let modcache = cx
+                    .settings
+                    .module_cache
+                    .clone()
+                    .or_else(|| ins.state.gomodcache());
+                let gocache = cx
+                    .settings
+                    .build_cache
+                    .clone()
+                    .or_else(|| ins.state.gocache());
+                let (Some(modcache), Some(gocache)) = (modcache, gocache) else {
                     continue;
                 };
                 let env_says = ins.state.env.contains_key("GOMODCACHE")

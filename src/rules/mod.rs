@@ -111,6 +111,9 @@ pub struct Settings {
     pub module_workdir: Option<String>,
     /// More image repositories treated as official golang images (mirrors).
     pub golang_images: Vec<String>,
+    /// Cache-mount targets for GM003 instead of the derived GOMODCACHE / GOCACHE.
+    pub module_cache: Option<String>,
+    pub build_cache: Option<String>,
 }
 
 impl Settings {
