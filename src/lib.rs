@@ -8,6 +8,7 @@ pub mod config;
 pub mod context;
 pub mod fix;
 pub mod image_fs;
+pub mod lsp;
 pub mod render;
 pub mod rules;
 pub mod suppress;

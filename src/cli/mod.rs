@@ -27,7 +27,7 @@ mod write;
 
 pub use contexts::{ContextCache, OnceMap};
 use process::process;
-pub use process::{FileReport, decode, read_dockerfile};
+pub use process::{FileReport, decode, process_source, read_dockerfile};
 pub use walk::{discover, display_path, is_dockerfile_name};
 use write::write_context_file;
 pub use write::{merge_side_files, write_atomic};
@@ -58,6 +58,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         output_format: RulesFormat,
     },
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp,
     /// Show the configuration in force for a folder or Dockerfile (default: the current folder).
     Config {
         /// Print the merged configuration.
@@ -112,7 +114,7 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to check (directories are walked, honouring .gitignore).
     #[arg(default_value = ".")]
@@ -207,6 +209,13 @@ pub fn main() -> ExitCode {
             );
             ExitCode::from(EXIT_CLEAN)
         }
+        Some(Command::Lsp) => match crate::lsp::run() {
+            Ok(()) => ExitCode::from(EXIT_CLEAN),
+            Err(e) => {
+                eprintln!("gomodfix lsp: {e}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
         Some(Command::Config {
             show: _,
             config,
