@@ -62,7 +62,14 @@ pub fn lint(
                 }
                 _ => rules::check(df, ctx, settings),
             },
-            |text| Dockerfile::parse_with(text, &options),
+            |text, tree| match tree {
+                Some(t) => Dockerfile::parse_with_tree(text, Some(t), &options),
+                // The first pass starts from the text already parsed above.
+                None if text == source => {
+                    Dockerfile::parse_with_tree(text, Some(dockerfile.tree.clone()), &options)
+                }
+                None => Dockerfile::parse_with(text, &options),
+            },
             |path| ctx.map(|c| c.file_text(path)).unwrap_or_default(),
         )
     } else {

@@ -57,8 +57,12 @@ fn parse_comment(text: &str) -> Option<(bool, Vec<String>)> {
 
 /// Every suppression comment of a file.
 pub fn suppressions(df: &Dockerfile) -> Vec<Suppression> {
+    if !df.source.contains("gomodfix:") {
+        return Vec::new();
+    }
     let q = queries::queries();
     let mut cursor = QueryCursor::new();
+    cursor.set_max_start_depth(Some(0));
     let mut out = Vec::new();
     let first_instruction = df
         .instructions

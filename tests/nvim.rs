@@ -10,8 +10,16 @@ const BROKEN: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go 
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::TempDir::new().unwrap();
-    fs::write(dir.path().join("go.mod"), "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n").unwrap();
-    fs::write(dir.path().join("go.sum"), "github.com/google/uuid v1.6.0 h1:x=\n").unwrap();
+    fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("go.sum"),
+        "github.com/google/uuid v1.6.0 h1:x=\n",
+    )
+    .unwrap();
     fs::write(dir.path().join("Dockerfile"), BROKEN).unwrap();
     dir
 }
@@ -19,7 +27,10 @@ fn project() -> tempfile::TempDir {
 #[test]
 fn neovim_applies_the_fix_all_action() {
     if Command::new("nvim").arg("--version").output().is_err() {
-        assert!(std::env::var_os("GOMODFIX_REQUIRE_NVIM").is_none(), "nvim is required here but missing");
+        assert!(
+            std::env::var_os("GOMODFIX_REQUIRE_NVIM").is_none(),
+            "nvim is required here but missing"
+        );
         eprintln!("skipping: nvim is not installed (apt-get install neovim)");
         return;
     }
@@ -28,7 +39,13 @@ fn neovim_applies_the_fix_all_action() {
     let report = dir.path().join("report.txt");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/nvim/lsp_fix.lua");
     let status = Command::new("nvim")
-        .args(["--headless", "--clean", "-n", "-c", &format!("luafile {script}")])
+        .args([
+            "--headless",
+            "--clean",
+            "-n",
+            "-c",
+            &format!("luafile {script}"),
+        ])
         .env("GOMODFIX_BIN", env!("CARGO_BIN_EXE_gomodfix"))
         .env("GOMODFIX_FILE", &df)
         .env("GOMODFIX_OUT", &report)
@@ -37,12 +54,23 @@ fn neovim_applies_the_fix_all_action() {
         .unwrap();
     let report = fs::read_to_string(&report).unwrap_or_default();
     assert!(status.success(), "nvim failed: {report}");
-    assert!(report.contains("diagnostics: GM001,GM002,GM003,GM004,GM017"), "{report}");
+    assert!(
+        report.contains("diagnostics: GM001,GM002,GM003,GM004,GM017"),
+        "{report}"
+    );
     assert!(report.contains("applied: 1"), "{report}");
     let fixed_by_editor = fs::read_to_string(&df).unwrap();
 
     let copy = project();
-    let out = Command::new(env!("CARGO_BIN_EXE_gomodfix")).arg("--write").arg("Dockerfile").current_dir(copy.path()).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gomodfix"))
+        .arg("--write")
+        .arg("Dockerfile")
+        .current_dir(copy.path())
+        .output()
+        .unwrap();
     assert!(out.status.code().is_some());
-    assert_eq!(fixed_by_editor, fs::read_to_string(copy.path().join("Dockerfile")).unwrap());
+    assert_eq!(
+        fixed_by_editor,
+        fs::read_to_string(copy.path().join("Dockerfile")).unwrap()
+    );
 }

@@ -43,6 +43,9 @@ impl<V: Clone> OnceMap<V> {
 /// Loads each context directory and each compose/bake file once per run, shared between threads.
 #[derive(Default)]
 pub struct ContextCache {
+    dirs: OnceMap<Arc<DirInfo>>,
+    canonical: OnceMap<Option<PathBuf>>,
+    cwd: OnceLock<Option<PathBuf>>,
     /// `--config PATH`: the one config file for every Dockerfile.
     pub config_override: Option<PathBuf>,
     configs: OnceMap<Arc<Result<LoadedConfig, String>>>,
@@ -52,24 +55,98 @@ pub struct ContextCache {
 
 /// The folder compose/bake files are searched up to: the enclosing git checkout's root, else the
 /// current directory when the Dockerfile is below it, else the Dockerfile's own folder.
-fn search_top(dockerfile_dir: &Path) -> PathBuf {
-    let mut dir = Some(dockerfile_dir);
-    while let Some(d) = dir {
-        if d.join(".git").exists() {
-            return d.to_path_buf();
+/// What gomodfix looks for in a folder, read once per folder per run: compose and bake files (in
+/// their order of preference), the config file, and whether it is a git checkout's root.
+#[derive(Debug, Default)]
+pub struct DirInfo {
+    /// The folder could be read.
+    pub is_dir: bool,
+    pub build_files: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub git: bool,
+}
+
+fn read_dir_info(dir: &Path) -> DirInfo {
+    let mut info = DirInfo::default();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return info;
+    };
+    info.is_dir = true;
+    let wanted: Vec<&str> = discovery::COMPOSE_FILES
+        .iter()
+        .chain(discovery::BAKE_FILES)
+        .copied()
+        .collect();
+    let mut found: Vec<(usize, PathBuf)> = Vec::new();
+    let mut config: Option<(usize, PathBuf)> = None;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name == ".git" {
+            info.git = true;
+        } else if let Some(i) = wanted.iter().position(|w| *w == name) {
+            found.push((i, e.path()));
+        } else if let Some(i) = config::CONFIG_FILES.iter().position(|c| *c == name)
+            && config.as_ref().is_none_or(|(j, _)| i < *j)
+        {
+            config = Some((i, e.path()));
         }
-        dir = d.parent();
     }
-    match std::env::current_dir()
-        .ok()
-        .and_then(|c| c.canonicalize().ok())
-    {
-        Some(cwd) if dockerfile_dir.starts_with(&cwd) => cwd,
-        _ => dockerfile_dir.to_path_buf(),
-    }
+    found.sort();
+    info.build_files = found
+        .into_iter()
+        .filter(|(_, p)| p.is_file())
+        .map(|(_, p)| p)
+        .collect();
+    info.config = config.map(|(_, p)| p).filter(|p| p.is_file());
+    info
 }
 
 impl ContextCache {
+    /// `Path::canonicalize`, once per path per run.
+    pub fn canonical(&self, p: &Path) -> Option<PathBuf> {
+        self.canonical.get_or_init(p, || p.canonicalize().ok())
+    }
+
+    fn dir_info(&self, dir: &Path) -> Arc<DirInfo> {
+        self.dirs.get_or_init(dir, || Arc::new(read_dir_info(dir)))
+    }
+
+    /// The folder compose/bake files are searched up to: the enclosing git checkout's root, else
+    /// the current directory when the Dockerfile is below it, else the Dockerfile's own folder.
+    fn search_top(&self, dockerfile_dir: &Path) -> PathBuf {
+        let mut dir = Some(dockerfile_dir);
+        while let Some(d) = dir {
+            if self.dir_info(d).git {
+                return d.to_path_buf();
+            }
+            dir = d.parent();
+        }
+        let cwd = self.cwd.get_or_init(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|c| c.canonicalize().ok())
+        });
+        match cwd {
+            Some(cwd) if dockerfile_dir.starts_with(cwd) => cwd.clone(),
+            _ => dockerfile_dir.to_path_buf(),
+        }
+    }
+
+    /// Compose and bake files in a folder and the folders above it, up to `top`.
+    fn candidate_files(&self, dockerfile_dir: &Path, top: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut dir = Some(dockerfile_dir);
+        while let Some(d) = dir {
+            out.extend(self.dir_info(d).build_files.iter().cloned());
+            if d == top {
+                break;
+            }
+            dir = d.parent();
+        }
+        out
+    }
+
     /// A cache for one run; `config_override` is `--config`.
     pub fn new(config_override: Option<PathBuf>) -> ContextCache {
         ContextCache {
@@ -106,17 +183,17 @@ impl ContextCache {
 
     /// The builds of a Dockerfile that compose and bake files describe.
     pub fn specs_for(&self, dockerfile: &Path) -> Vec<BuildSpec> {
-        let Ok(abs) = dockerfile.canonicalize() else {
+        let Some(abs) = self.canonical(dockerfile) else {
             return Vec::new();
         };
         let dir = abs.parent().unwrap_or(Path::new("/"));
         let mut out = Vec::new();
-        for file in discovery::candidate_files(dir, &search_top(dir)) {
+        for file in self.candidate_files(dir, &self.search_top(dir)) {
             if let Ok(specs) = self.build_file(&file).as_ref() {
                 out.extend(
                     specs
                         .iter()
-                        .filter(|s| s.dockerfile.canonicalize().is_ok_and(|p| p == abs))
+                        .filter(|s| self.canonical(&s.dockerfile).is_some_and(|p| p == abs))
                         .cloned(),
                 );
             }
@@ -137,7 +214,7 @@ impl ContextCache {
         }
         // The config file's `contexts:` entries come next.
         if let Ok(Some(cfg)) = self.config_for(dockerfile)
-            && let Some(entry) = config_context(&cfg, dockerfile)
+            && let Some(entry) = config_context(self, &cfg, dockerfile)
         {
             let origin = Origin::File {
                 path: PathBuf::from(display_path(&cfg.path)),
@@ -188,11 +265,20 @@ impl ContextCache {
         let path = match &self.config_override {
             Some(p) => p.clone(),
             None => {
-                let abs = dockerfile
-                    .canonicalize()
-                    .unwrap_or_else(|_| dockerfile.to_path_buf());
+                let abs = self
+                    .canonical(dockerfile)
+                    .unwrap_or_else(|| dockerfile.to_path_buf());
                 let dir = abs.parent().unwrap_or(Path::new("/"));
-                match config::find(dir) {
+                let mut found = None;
+                let mut d = Some(dir);
+                while let Some(x) = d {
+                    if let Some(c) = &self.dir_info(x).config {
+                        found = Some(c.clone());
+                        break;
+                    }
+                    d = x.parent();
+                }
+                match found {
                     Some(p) => p,
                     None => return Ok(None),
                 }
@@ -231,7 +317,7 @@ impl ContextCache {
         let mut contexts = self.contexts_for(dockerfile, flag, target);
         for ctx in contexts.iter_mut().flatten() {
             if ctx.origin == Origin::DockerfileDir {
-                ctx.better_context = better_context(dockerfile, source, ctx);
+                ctx.better_context = better_context(self, dockerfile, source, ctx);
             }
         }
         contexts
@@ -244,15 +330,15 @@ impl ContextCache {
         origin: Origin,
         target: Option<&str>,
     ) -> Result<Context, String> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| format!("context {}: {e}", root.display()))?;
-        if !root.is_dir() {
+        let root = self
+            .canonical(root)
+            .ok_or_else(|| format!("context {}: no such directory", root.display()))?;
+        if !self.dir_info(&root).is_dir {
             return Err(format!("context {} is not a directory", root.display()));
         }
-        let abs_df = dockerfile
-            .canonicalize()
-            .unwrap_or_else(|_| dockerfile.to_path_buf());
+        let abs_df = self
+            .canonical(dockerfile)
+            .unwrap_or_else(|| dockerfile.to_path_buf());
         let mut ctx = Context::new(self.tree(&root), origin);
         ctx.dockerfile = abs_df
             .strip_prefix(&root)
@@ -271,16 +357,20 @@ impl ContextCache {
 /// For a Dockerfile checked in its own folder whose COPY sources are missing there: the nearest
 /// folder above (up to the repository root) where they all exist.
 fn better_context(
+    cache: &ContextCache,
     dockerfile: &Path,
     source: &str,
     ctx: &Context,
 ) -> Option<context::BetterContext> {
+    if !may_miss_sources(source, ctx) {
+        return None;
+    }
     let df = crate::syntax::Dockerfile::parse(source);
     let missing = crate::rules::gm028_context_mismatch::missing_sources(&df, ctx);
     if missing.is_empty() {
         return None;
     }
-    let top = search_top(&ctx.tree.root);
+    let top = cache.search_top(&ctx.tree.root);
     let mut dir = ctx.tree.root.parent();
     while let Some(d) = dir {
         if !d.starts_with(&top) {
@@ -290,7 +380,7 @@ fn better_context(
             .iter()
             .all(|(_, s)| d.join(context::context_rel(s)).exists())
         {
-            let abs_df = dockerfile.canonicalize().ok()?;
+            let abs_df = cache.canonical(dockerfile)?;
             return Some(context::BetterContext {
                 dir: display_path(d),
                 dockerfile: display_path(&abs_df),
@@ -303,11 +393,12 @@ fn better_context(
 
 /// The config's `contexts:` entry whose glob matches a Dockerfile (relative to the config file).
 fn config_context<'a>(
+    cache: &ContextCache,
     cfg: &'a LoadedConfig,
     dockerfile: &Path,
 ) -> Option<&'a config::ContextEntry> {
-    let abs = dockerfile.canonicalize().ok()?;
-    let dir = cfg.dir().canonicalize().ok()?;
+    let abs = cache.canonical(dockerfile)?;
+    let dir = cache.canonical(cfg.dir())?;
     let rel = abs
         .strip_prefix(&dir)
         .ok()?
@@ -319,4 +410,38 @@ fn config_context<'a>(
             .build()
             .is_ok_and(|g| g.compile_matcher().is_match(&rel))
     })
+}
+
+/// A quick look at the text before parsing it: could some literal COPY/ADD source be missing from
+/// the context? `false` only when every such source of simple one-line COPYs exists.
+fn may_miss_sources(source: &str, ctx: &Context) -> bool {
+    for line in source.lines() {
+        let t = line.trim();
+        let Some(keyword) = t.get(..4) else { continue };
+        let is_copy = keyword.eq_ignore_ascii_case("COPY")
+            || (keyword.len() >= 3 && t[..3].eq_ignore_ascii_case("ADD"));
+        if !is_copy {
+            continue;
+        }
+        if t.ends_with('\\') || t.ends_with('`') || t.contains('[') || t.contains("<<") {
+            return true;
+        }
+        let words: Vec<&str> = t
+            .split_whitespace()
+            .skip(1)
+            .filter(|w| !w.starts_with("--"))
+            .collect();
+        if t.contains("--from") || words.len() < 2 {
+            continue;
+        }
+        for w in &words[..words.len() - 1] {
+            if w.contains(['$', '*', '?']) || w.contains("://") {
+                continue;
+            }
+            if ctx.tree.kind(&context::context_rel(w)).is_none() {
+                return true;
+            }
+        }
+    }
+    false
 }

@@ -338,26 +338,6 @@ pub fn parse_file(path: &Path) -> Result<Vec<BuildSpec>, String> {
     }
 }
 
-/// The compose and bake files that could describe a Dockerfile: those in its folder and in every
-/// folder above it up to `top` (inclusive).
-pub fn candidate_files(dockerfile_dir: &Path, top: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dir = Some(dockerfile_dir);
-    while let Some(d) = dir {
-        for name in COMPOSE_FILES.iter().chain(BAKE_FILES) {
-            let p = d.join(name);
-            if p.is_file() {
-                out.push(p);
-            }
-        }
-        if d == top {
-            break;
-        }
-        dir = d.parent();
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

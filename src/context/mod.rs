@@ -67,29 +67,37 @@ impl ContextTree {
             root: root.to_path_buf(),
             ..Default::default()
         };
-        let walker = ignore::WalkBuilder::new(root)
-            .standard_filters(false)
-            .hidden(false)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build();
-        for entry in walker.flatten() {
-            let Ok(rel) = entry.path().strip_prefix(root) else {
+        // Plain read_dir, depth first, without following links: everything the engine would send
+        // (`.git` aside), which .dockerignore then filters.
+        let mut stack = vec![(root.to_path_buf(), String::new())];
+        'walk: while let Some((dir, prefix)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.is_empty() {
-                continue;
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name == ".git" {
+                    continue;
+                }
+                if tree.entries.len() >= MAX_ENTRIES {
+                    tree.truncated = true;
+                    break 'walk;
+                }
+                let rel = join_rel(&prefix, &name);
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                if is_dir {
+                    stack.push((e.path(), rel.clone()));
+                }
+                tree.entries.insert(
+                    rel,
+                    if is_dir {
+                        EntryKind::Dir
+                    } else {
+                        EntryKind::File
+                    },
+                );
             }
-            if tree.entries.len() >= MAX_ENTRIES {
-                tree.truncated = true;
-                break;
-            }
-            let kind = if entry.file_type().is_some_and(|t| t.is_dir()) {
-                EntryKind::Dir
-            } else {
-                EntryKind::File
-            };
-            tree.entries.insert(rel, kind);
         }
         let files: Vec<String> = tree
             .entries
@@ -99,11 +107,16 @@ impl ContextTree {
             })
             .map(|(p, _)| p.clone())
             .collect();
-        let gitignore = {
-            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-            b.add(root.join(".gitignore"));
-            b.build().ok()
-        };
+        // Only go.work files are checked against .gitignore: build the matcher only for them.
+        let gitignore = files
+            .iter()
+            .any(|f| f.ends_with("go.work"))
+            .then(|| {
+                let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+                b.add(root.join(".gitignore"));
+                b.build().ok()
+            })
+            .flatten();
         for rel in files {
             if let Some(g) = &gitignore
                 && rel.ends_with("go.work")

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::rules::Diagnostic;
 use crate::syntax::{Dockerfile, error_count};
+use tree_sitter::Tree;
 
 /// A replacement of `range` (bytes of the current text) by `text`, in the Dockerfile or, with
 /// `file`, in another file of the build context (its context-relative path: `.dockerignore`).
@@ -189,7 +190,7 @@ pub fn fix_until_stable(
     source: &str,
     unsafe_fixes: bool,
     mut check: impl FnMut(&Dockerfile, &BTreeMap<String, String>) -> Vec<Diagnostic>,
-    mut parse: impl FnMut(&str) -> Dockerfile,
+    mut parse: impl FnMut(&str, Option<Tree>) -> Dockerfile,
     mut original: impl FnMut(&str) -> String,
 ) -> Result<FixOutcome, NotConverged> {
     let mut texts = Texts {
@@ -200,8 +201,10 @@ pub fn fix_until_stable(
     let mut discarded: Vec<Discarded> = Vec::new();
     let mut seen = vec![texts.clone()];
     let allowed = |f: &Fix| unsafe_fixes || f.applicability == Applicability::Safe;
+    // The tree of the text a pass starts from, when the previous pass already parsed it.
+    let mut tree: Option<Tree> = None;
     for _ in 0..MAX_PASSES {
-        let df = parse(&texts.dockerfile);
+        let df = parse(&texts.dockerfile, tree.take());
         let mut candidates: Vec<(&'static str, Fix)> = check(&df, &texts.side)
             .into_iter()
             .filter_map(|d| d.fix.map(|f| (d.code, f)))
@@ -254,7 +257,8 @@ pub fn fix_until_stable(
             .flat_map(|(_, f)| f.edits.iter().cloned())
             .collect();
         let mut next = texts.apply(&all, &mut original);
-        if parses_worse(&next) {
+        let mut next_tree = crate::syntax::parse_tree(&next.dockerfile);
+        if error_count(&next_tree) > before_errors {
             // Keep only the fixes that are harmless on their own; report the others.
             let mut good = Vec::new();
             for (code, fix) in accepted {
@@ -277,6 +281,7 @@ pub fn fix_until_stable(
                 good.truncate(1);
                 next = texts.apply(&good[0].1.edits, &mut original);
             }
+            next_tree = crate::syntax::parse_tree(&next.dockerfile);
             accepted = good;
         }
         if accepted.is_empty() {
@@ -294,8 +299,9 @@ pub fn fix_until_stable(
         }));
         seen.push(next.clone());
         texts = next;
+        tree = Some(next_tree);
     }
-    let df = parse(&texts.dockerfile);
+    let df = parse(&texts.dockerfile, tree.take());
     let still: Vec<(&'static str, Fix)> = check(&df, &texts.side)
         .into_iter()
         .filter_map(|d| d.fix.map(|f| (d.code, f)))
@@ -389,7 +395,7 @@ mod tests {
                 ));
                 d
             },
-            |t| Dockerfile::parse(t),
+            |t, _| Dockerfile::parse(t),
             |_| String::new(),
         )
         .unwrap();
@@ -410,7 +416,7 @@ mod tests {
                     Fix::safe("grow", vec![Edit::insert(df.source.len(), "ENV X=1\n")]),
                 )]
             },
-            |t| Dockerfile::parse(t),
+            |t, _| Dockerfile::parse(t),
             |_| String::new(),
         )
         .unwrap_err();
@@ -440,7 +446,7 @@ mod tests {
             "FROM a\n",
             false,
             check,
-            |t| Dockerfile::parse(t),
+            |t, _| Dockerfile::parse(t),
             |_| String::new(),
         )
         .unwrap();
@@ -449,7 +455,7 @@ mod tests {
             "FROM a\n",
             true,
             check,
-            |t| Dockerfile::parse(t),
+            |t, _| Dockerfile::parse(t),
             |_| String::new(),
         )
         .unwrap();
@@ -484,7 +490,7 @@ mod tests {
                     ),
                 )]
             },
-            |t| Dockerfile::parse(t),
+            |t, _| Dockerfile::parse(t),
             |path| {
                 if path == ".dockerignore" {
                     "*.sum\n".into()

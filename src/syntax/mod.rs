@@ -432,8 +432,17 @@ impl Dockerfile {
     }
 
     pub fn parse_with(source: impl Into<String>, options: &ParseOptions) -> Dockerfile {
+        Self::parse_with_tree(source, None, options)
+    }
+
+    /// Build the model, reusing `tree` when the caller already parsed exactly this text.
+    pub fn parse_with_tree(
+        source: impl Into<String>,
+        tree: Option<Tree>,
+        options: &ParseOptions,
+    ) -> Dockerfile {
         let source = source.into();
-        let tree = parse_tree(&source);
+        let tree = tree.unwrap_or_else(|| parse_tree(&source));
         let escape = escape_directive(&source);
         let newline = if source.contains("\r\n") {
             "\r\n"
@@ -532,6 +541,8 @@ impl Dockerfile {
         let src = self.source.clone();
         let root = self.tree.root_node();
         let mut cursor = QueryCursor::new();
+        // Instructions are children of the root: no need to descend into them.
+        cursor.set_max_start_depth(Some(0));
         let mut nodes: Vec<(Kind, Node)> = Vec::new();
         let mut matches = cursor.matches(&q.instructions, root, src.as_bytes());
         while let Some(m) = matches.next() {
@@ -681,7 +692,8 @@ impl Dockerfile {
     fn read_flags(&self, src: &str, node: Node, ins: &mut Instruction) {
         let q = queries::queries();
         let mut cursor = QueryCursor::new();
-        // Flags belong to this instruction only, not to an ONBUILD trigger inside it.
+        // Flags are children of the instruction; an ONBUILD trigger's own flags are deeper.
+        cursor.set_max_start_depth(Some(1));
         let mut caps = cursor.captures(&q.flags, node, src.as_bytes());
         while let Some((m, i)) = caps.next() {
             let c = m.captures[*i];
@@ -717,6 +729,7 @@ impl Dockerfile {
     fn read_pairs(&self, src: &str, node: Node, ins: &mut Instruction) {
         let q = queries::queries();
         let mut cursor = QueryCursor::new();
+        cursor.set_max_start_depth(Some(1));
         let mut matches = cursor.matches(&q.env_pairs, node, src.as_bytes());
         let names = q.env_pairs.capture_names();
         while let Some(m) = matches.next() {
@@ -763,6 +776,7 @@ impl Dockerfile {
     fn read_from(&self, src: &str, node: Node, index: usize, ins: &Instruction) -> Stage {
         let q = queries::queries();
         let mut cursor = QueryCursor::new();
+        cursor.set_max_start_depth(Some(0));
         let mut image = Image::default();
         let mut alias = None;
         let mut matches = cursor.matches(&q.from, node, src.as_bytes());
