@@ -103,10 +103,27 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> String {
     out
 }
 
-/// Whether two edits overlap or touch (an insertion at the boundary of another edit counts, so
-/// that the order of text inserted at one point never depends on chance).
-fn conflicts(a: &Edit, b: &Edit) -> bool {
-    a.file == b.file && a.range.start <= b.range.end && b.range.start <= a.range.end
+/// The ranges accepted edits cover in one pass, per file: O(log n) to ask whether a new edit
+/// overlaps or touches one of them. Accepted ranges never touch each other, so ordered by start
+/// they are ordered by end too, and only the last one starting at or before a new edit's end can
+/// reach it.
+#[derive(Default)]
+struct Occupied {
+    ranges: BTreeMap<(Option<String>, usize), usize>,
+}
+
+impl Occupied {
+    fn clashes(&self, e: &Edit) -> bool {
+        self.ranges
+            .range((e.file.clone(), 0)..=(e.file.clone(), e.range.end))
+            .next_back()
+            .is_some_and(|(_, &end)| end >= e.range.start)
+    }
+
+    fn add(&mut self, e: &Edit) {
+        self.ranges
+            .insert((e.file.clone(), e.range.start), e.range.end);
+    }
 }
 
 /// Most passes of the fix loop before it gives up.
@@ -224,6 +241,7 @@ pub fn fix_until_stable(
             ca.cmp(cb).then(sa.cmp(&sb))
         });
         let mut accepted: Vec<(&'static str, Fix)> = Vec::new();
+        let mut occupied = Occupied::default();
         for (code, fix) in candidates {
             // A fix whose own edits overlap cannot be applied at all.
             let self_overlap = fix.edits.iter().enumerate().any(|(i, a)| {
@@ -241,11 +259,10 @@ pub fn fix_until_stable(
                 });
                 continue;
             }
-            let clash = accepted
-                .iter()
-                .flat_map(|(_, f)| &f.edits)
-                .any(|a| fix.edits.iter().any(|b| conflicts(a, b)));
-            if !clash {
+            if !fix.edits.iter().any(|e| occupied.clashes(e)) {
+                for e in &fix.edits {
+                    occupied.add(e);
+                }
                 accepted.push((code, fix));
             }
         }
@@ -509,8 +526,18 @@ mod tests {
 
     #[test]
     fn touching_edits_conflict() {
-        assert!(conflicts(&Edit::insert(3, "x"), &Edit::insert(3, "y")));
-        assert!(conflicts(&Edit::replace(1..3, "x"), &Edit::insert(3, "y")));
-        assert!(!conflicts(&Edit::replace(1..3, "x"), &Edit::insert(4, "y")));
+        let mut o = Occupied::default();
+        o.add(&Edit::replace(1..3, "x"));
+        o.add(&Edit::replace(10..20, "x"));
+        assert!(o.clashes(&Edit::insert(3, "y")), "touching the end");
+        assert!(o.clashes(&Edit::insert(1, "y")), "touching the start");
+        assert!(o.clashes(&Edit::replace(0..30, "y")), "covering");
+        assert!(o.clashes(&Edit::insert(15, "y")), "inside");
+        assert!(!o.clashes(&Edit::insert(4, "y")));
+        assert!(!o.clashes(&Edit::replace(5..9, "y")));
+        assert!(
+            !o.clashes(&Edit::in_file(".dockerignore", 1..3, "y")),
+            "other file"
+        );
     }
 }

@@ -159,15 +159,19 @@ pub struct Copy {
     pub heredoc: bool,
 }
 
+/// A persistent (structurally shared) map: every instruction keeps the state in effect at it, and
+/// cloning a persistent map is O(1), so a file with thousands of ENV lines stays linear.
+pub type EnvMap<V> = rpds::RedBlackTreeMapSync<String, V>;
+
 /// The state in effect when an instruction runs.
 #[derive(Debug, Clone, Default)]
 pub struct State {
     /// Absolute working directory, `None` when it cannot be known (unknown base image).
     pub workdir: Option<String>,
     /// Environment from the base image (when known) and ENV instructions.
-    pub env: BTreeMap<String, String>,
+    pub env: EnvMap<String>,
     /// ARGs declared in this stage, with their default (or value from build args).
-    pub args: BTreeMap<String, Option<String>>,
+    pub args: EnvMap<Option<String>>,
     /// USER in effect; `None` means the image default (root for every image gomodfix knows).
     pub user: Option<String>,
     /// Whether the base image's environment is known (golang, scratch, or a stage of this file).
@@ -613,12 +617,12 @@ impl Dockerfile {
                                     .cloned()
                                     .or_else(|| p.value.as_ref().and_then(|v| state.expand(v)))
                                     .or_else(|| self.global_args.get(&p.name).cloned().flatten());
-                                state.args.insert(p.name.clone(), v);
+                                state.args.insert_mut(p.name.clone(), v);
                             }
                             (_, _) => {
                                 let v = p.value.clone().unwrap_or_default();
                                 let v = state.expand(&v).unwrap_or(v);
-                                state.env.insert(p.name.clone(), v);
+                                state.env.insert_mut(p.name.clone(), v);
                             }
                         }
                     }
@@ -663,7 +667,7 @@ impl Dockerfile {
     fn initial_state(&self, stage: &Stage, options: &ParseOptions) -> State {
         if let Some(parent) = stage.parent {
             let mut s = self.stages[parent].end_state.clone();
-            s.args.clear();
+            s.args = EnvMap::new_sync();
             return s;
         }
         let mut s = State::default();
@@ -676,9 +680,9 @@ impl Dockerfile {
             Some(n) if self.is_golang_image(n) => {
                 s.workdir = Some("/go".into());
                 s.base_known = true;
-                s.env.insert("GOPATH".into(), "/go".into());
-                s.env.insert("GOTOOLCHAIN".into(), "local".into());
-                s.env.insert(
+                s.env.insert_mut("GOPATH".into(), "/go".into());
+                s.env.insert_mut("GOTOOLCHAIN".into(), "local".into());
+                s.env.insert_mut(
                     "PATH".into(),
                     "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
                 );
@@ -1002,13 +1006,41 @@ fn read_copy(src: &str, node: Node, flags: &[Flag]) -> Copy {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
+///
+/// Renderers ask this for every diagnostic of a file; the line starts of the last text asked
+/// about are kept per thread, so a file with thousands of findings costs O(log n) per lookup
+/// instead of a scan from the top each time.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    thread_local! {
+        static INDEX: RefCell<(usize, usize, u64, Vec<usize>)> = const { RefCell::new((0, 0, 0, Vec::new())) };
+    }
     let offset = offset.min(source.len());
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    let col = source[line_start..offset].chars().count() + 1;
-    (line, col)
+    let key = (source.as_ptr() as usize, source.len(), quick_hash(source));
+    INDEX.with(|cell| {
+        let mut idx = cell.borrow_mut();
+        if (idx.0, idx.1, idx.2) != key {
+            let starts = std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            *idx = (key.0, key.1, key.2, starts);
+        }
+        let line = idx.3.partition_point(|&s| s <= offset);
+        let line_start = idx.3[line - 1];
+        let col = source[line_start..offset].chars().count() + 1;
+        (line, col)
+    })
+}
+
+/// A cheap fingerprint of a text (length, a few sampled bytes) so that a reused buffer address
+/// with new contents is not mistaken for the old text.
+fn quick_hash(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut h: u64 = b.len() as u64;
+    let step = (b.len() / 16).max(1);
+    for i in (0..b.len()).step_by(step) {
+        h = h.wrapping_mul(31).wrapping_add(b[i] as u64);
+    }
+    h
 }
 
 #[cfg(test)]
