@@ -40,6 +40,20 @@ pub struct Linted {
     pub fixed: Result<FixOutcome, NotConverged>,
 }
 
+/// Check a Dockerfile without computing fixes: the fixed text is the input.
+pub fn check_only(source: &str, ctx: Option<&Context>, settings: &Settings) -> Linted {
+    let dockerfile = Dockerfile::parse_with(source, &parse_options(ctx, &settings.golang_images));
+    let diagnostics = rules::check(&dockerfile, ctx, settings);
+    Linted {
+        dockerfile,
+        diagnostics,
+        fixed: Ok(FixOutcome {
+            output: source.to_string(),
+            ..Default::default()
+        }),
+    }
+}
+
 /// Check a Dockerfile and compute its fixed text and the context files the fixes change
 /// (nothing is written).
 pub fn lint(

@@ -159,6 +159,9 @@ pub struct CheckArgs {
     /// With `-` as path: where the Dockerfile read from stdin lives (for its context and config).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+    /// Only diagnostics, no fixes computed (the language server asks for fixes on demand).
+    #[arg(skip)]
+    pub diagnostics_only: bool,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -381,10 +384,14 @@ pub fn run_check(args: &CheckArgs) -> u8 {
                     sink.push_str(&show(d, &r.shown, &standing.0));
                 }
             }
-            results.push((i, standing.0, standing.1));
+            if !text_format {
+                results.push((i, standing.0, standing.1));
+            }
             continue;
         }
-        results.push((i, r.source.clone(), r.diagnostics.clone()));
+        if !text_format {
+            results.push((i, r.source.clone(), r.diagnostics.clone()));
+        }
         if text_format {
             for d in &r.diagnostics {
                 stdout.push_str(&show(d, &r.shown, &r.source));

@@ -136,12 +136,16 @@ pub fn process_source(
                 .as_ref()
                 .and_then(|c| c.target.clone())
                 .or(args.target.clone());
-            let linted = crate::lint(
-                &report.source,
-                ctx.as_ref(),
-                &settings,
-                effective.unsafe_fixes,
-            );
+            let linted = if args.diagnostics_only {
+                crate::check_only(&report.source, ctx.as_ref(), &settings)
+            } else {
+                crate::lint(
+                    &report.source,
+                    ctx.as_ref(),
+                    &settings,
+                    effective.unsafe_fixes,
+                )
+            };
             (ctx, settings, linted)
         })
         .collect();
@@ -176,17 +180,20 @@ pub fn process_source(
             ..Default::default()
         }
     };
+    // What stands after --write; without --write nothing is changed and `diagnostics` stands.
     report.remaining = if args.write && outcome.output != report.source {
         crate::rules::check(
             &crate::syntax::Dockerfile::parse_with(
                 &outcome.output,
-                &crate::parse_options(ctx.as_ref(), &[]),
+                &crate::parse_options(ctx.as_ref(), &settings.golang_images),
             ),
             ctx.as_ref(),
             settings,
         )
-    } else {
+    } else if args.write {
         report.diagnostics.clone()
+    } else {
+        Vec::new()
     };
     report.fixed = Some(outcome);
     report

@@ -306,7 +306,10 @@ impl Server {
     /// Check a document's text and publish its diagnostics.
     fn update(&mut self, uri: &Uri, text: String) {
         let path = uri_to_path(uri.as_str()).unwrap_or_else(|| PathBuf::from("Dockerfile"));
-        let report = lint(&path, &text, &self.args(), &self.cache);
+        // Diagnostics on every keystroke; the whole-file fix is computed when it is asked for.
+        let mut args = self.args();
+        args.diagnostics_only = true;
+        let report = lint(&path, &text, &args, &self.cache);
         let diagnostics = to_lsp_diagnostics(&text, &report);
         self.documents
             .insert(uri.as_str().to_string(), Document { text, report });
@@ -368,18 +371,29 @@ impl Server {
                 )));
             }
         }
-        if wants(FIX_ALL_KIND)
-            && let Some(outcome) = &doc.report.fixed
+        // The whole-file fix is a source action: computed only when the client asks for source
+        // actions (fix-on-save, "Fix all"), not on every cursor move.
+        let asks_source = p
+            .context
+            .only
+            .as_ref()
+            .is_some_and(|only| only.iter().any(|k| FIX_ALL_KIND.starts_with(k.as_str())));
+        let fixed = asks_source.then(|| {
+            let path = uri_to_path(uri.as_str()).unwrap_or_else(|| PathBuf::from("Dockerfile"));
+            lint(&path, &doc.text, &self.args(), &self.cache)
+        });
+        if let Some(outcome) = fixed.as_ref().and_then(|r| r.fixed.as_ref())
             && (outcome.output != doc.text || !outcome.side_files.is_empty())
         {
             let mut edits = vec![Edit::replace(0..doc.text.len(), outcome.output.clone())];
             for (file, (old, new)) in &outcome.side_files {
                 edits.push(Edit::in_file(file.clone(), 0..old.len(), new.clone()));
             }
+            let report = fixed.as_ref().expect("computed above");
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: "Fix all safe gomodfix problems".into(),
                 kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
-                edit: Some(workspace_edit(uri, &doc.text, &doc.report, &edits)),
+                edit: Some(workspace_edit(uri, &doc.text, report, &edits)),
                 ..Default::default()
             }));
         }
