@@ -39,7 +39,14 @@ pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<Str
                 errors.push(format!("{}: {e}", root.display()));
                 continue;
             }
-            Ok(_) if !root.is_dir() => {
+            // A file, or a folder named on the command line as if it were a Dockerfile (which
+            // then gets its "is a directory" error instead of a silent walk).
+            Ok(_)
+                if !root.is_dir()
+                    || root
+                        .file_name()
+                        .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy())) =>
+            {
                 files.push(root.clone());
                 continue;
             }
