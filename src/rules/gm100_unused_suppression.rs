@@ -68,11 +68,9 @@ pub fn diagnostic(
     };
     let mut d = cx.diagnostic(&META, s.range.clone(), message);
     if whole {
-        let start = cx.df.line_start(s.range.start);
-        let end = cx.df.next_line_start(s.range.end);
         d.fix = Some(Fix::safe(
             "Remove the unused suppression",
-            vec![Edit::delete(start..end)],
+            vec![Edit::delete(cx.df.whole_lines(s.range.clone()))],
         ));
     }
     d

@@ -322,9 +322,7 @@ impl<'a> RuleContext<'a> {
     /// The byte range of an instruction's whole lines, newline included: what to delete to
     /// remove it.
     pub fn whole_lines(&self, ins: &Instruction) -> Range<usize> {
-        let start = self.df.line_start(ins.range.start);
-        let end = self.df.next_line_start(ins.range.end);
-        start..end
+        self.df.whole_lines(ins.range.clone())
     }
 
     /// Add `NAME=value` to the environment of a stage: merged into an ENV that directly follows

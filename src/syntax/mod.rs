@@ -527,6 +527,23 @@ impl Dockerfile {
             .map_or(self.source.len(), |p| offset + p + 1)
     }
 
+    /// The whole lines `range` lies on, line ending included: what to delete to remove them. On
+    /// the last line of a file without a final newline, the newline before it goes instead, so
+    /// the file keeps ending the way it did.
+    pub fn whole_lines(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.line_start(range.start);
+        let end = self.next_line_start(range.end);
+        if end == self.source.len() && !self.source.ends_with('\n') && start > 0 {
+            let before = if self.source[..start].ends_with("\r\n") {
+                2
+            } else {
+                1
+            };
+            return start - before..end;
+        }
+        start..end
+    }
+
     /// The indentation in front of the instruction at `offset`.
     pub fn indent_at(&self, offset: usize) -> &str {
         let start = self.line_start(offset);
