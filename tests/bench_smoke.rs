@@ -17,6 +17,7 @@ fn scale_benchmark_runs_on_100_files() {
             "--work",
         ])
         .arg(work.path())
+        .args(["--bin", env!("CARGO_BIN_EXE_gomodfix")])
         .output()
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

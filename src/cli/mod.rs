@@ -27,6 +27,7 @@ mod write;
 
 pub use contexts::{ContextCache, OnceMap};
 use process::process;
+pub use process::process as process_file;
 pub use process::{FileReport, decode, process_source, read_dockerfile};
 pub use walk::{discover, display_path, is_dockerfile_name};
 use write::write_context_file;
@@ -60,6 +61,8 @@ pub enum Command {
     },
     /// Run the language server on stdin/stdout (for editors).
     Lsp,
+    /// Fix the checkout and open or update one pull request with the fixes (GitHub).
+    Pr(crate::bot::PrArgs),
     /// Show the configuration in force for a folder or Dockerfile (default: the current folder).
     Config {
         /// Print the merged configuration.
@@ -212,6 +215,7 @@ pub fn main() -> ExitCode {
             );
             ExitCode::from(EXIT_CLEAN)
         }
+        Some(Command::Pr(pr)) => ExitCode::from(crate::bot::run(&pr)),
         Some(Command::Lsp) => match crate::lsp::run() {
             Ok(()) => ExitCode::from(EXIT_CLEAN),
             Err(e) => {

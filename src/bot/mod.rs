@@ -1,0 +1,265 @@
+//! `gomodfix pr`: fix a checkout, commit the fixes on a branch, push it, and open (or update) one
+//! pull request through the GitHub REST API. Git is driven through the real `git` program.
+//!
+//! The token is only ever sent in the Authorization header of API requests and, for the push,
+//! in a one-off `-c http.extraHeader` that git does not persist; it is never printed.
+
+mod body;
+mod git;
+mod github;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+pub use body::{PrContent, render};
+use git::Git;
+use github::GitHub;
+
+use crate::cli::{CheckArgs, Cli, ContextCache, discover, merge_side_files, write_atomic};
+
+/// `gomodfix pr` options (environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+#[derive(Debug, Clone, Args)]
+pub struct PrArgs {
+    /// Branch the fixes are committed on, created or reset (default `gomodfix/fix`).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Remote to push to (default `origin`).
+    #[arg(long)]
+    pub remote: Option<String>,
+    /// Base branch of the pull request (default: the branch checked out).
+    #[arg(long)]
+    pub base: Option<String>,
+    /// Also apply unsafe fixes.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the branch, commit message and PR body; touch nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// When nothing is left to fix and a gomodfix PR is open: comment and close it.
+    #[arg(long)]
+    pub close_when_clean: bool,
+    /// Labels for the pull request (repeatable).
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// Reviewers to request (repeatable).
+    #[arg(long = "reviewer")]
+    pub reviewers: Vec<String>,
+    /// Commit author, `Name <email>` (default: git config).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Add a Signed-off-by line.
+    #[arg(long)]
+    pub signoff: bool,
+    /// The repository checkout (default: the current directory).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+}
+
+/// What the fixes did in a checkout.
+struct Fixed {
+    content: PrContent,
+    /// Files to write: path → (old bytes, new bytes).
+    writes: BTreeMap<PathBuf, (String, String)>,
+}
+
+/// Fix the checkout in memory and describe it.
+fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
+    use clap::Parser;
+    let mut args: CheckArgs = Cli::parse_from(["gomodfix"]).check;
+    args.paths = vec![root.to_path_buf()];
+    args.write = true;
+    args.unsafe_fixes = unsafe_fixes;
+    let cache = ContextCache::default();
+    let (files, errors) = discover(&args.paths, &args.include);
+    if let Some(e) = errors.first() {
+        return Err(e.clone());
+    }
+    let reports: Vec<_> = files
+        .iter()
+        .map(|f| crate::cli::process_file(f, &args, &cache))
+        .collect();
+    let (side, side_errors) = merge_side_files(&reports);
+    if let Some(e) = side_errors.first() {
+        return Err(e.clone());
+    }
+    let mut content = PrContent::default();
+    let mut writes = BTreeMap::new();
+    for r in &reports {
+        if let Some(e) = &r.error {
+            return Err(format!("{}: {e}", r.shown));
+        }
+        let rel = r
+            .path
+            .strip_prefix(root)
+            .unwrap_or(&r.path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Some(out) = &r.fixed else { continue };
+        for a in &out.applied {
+            content
+                .applied
+                .push((rel.clone(), a.code, a.title.clone(), a.applicability));
+        }
+        for d in &r.remaining {
+            if let Some(f) = &d.fix {
+                content
+                    .not_applied
+                    .push((rel.clone(), d.code, f.title.clone()));
+            }
+        }
+        if out.output != r.source {
+            content
+                .diff
+                .push_str(&crate::render::diff::unified(&rel, &r.source, &out.output));
+            writes.insert(r.path.clone(), (r.source.clone(), out.output.clone()));
+        }
+    }
+    for (path, (old, new)) in side {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        content
+            .diff
+            .push_str(&crate::render::diff::unified(&rel, &old, &new));
+        writes.insert(path, (old, new));
+    }
+    content.unsafe_fixes = unsafe_fixes;
+    Ok(Fixed { content, writes })
+}
+
+/// Run `gomodfix pr`; returns the exit code.
+pub fn run(args: &PrArgs) -> u8 {
+    match run_inner(args) {
+        Ok(msg) => {
+            println!("{msg}");
+            0
+        }
+        Err(e) => {
+            eprintln!("gomodfix pr: {e}");
+            2
+        }
+    }
+}
+
+/// Command-line options over the `pr:` section of the repository's `.gomodfix.yaml`.
+fn merged(args: &PrArgs, root: &Path) -> Result<PrArgs, String> {
+    let cfg = match crate::config::find(root) {
+        Some(p) => crate::config::load(&p)?.config.pr.unwrap_or_default(),
+        None => Default::default(),
+    };
+    let mut a = args.clone();
+    a.branch = Some(
+        args.branch
+            .clone()
+            .or(cfg.branch)
+            .unwrap_or_else(|| "gomodfix/fix".into()),
+    );
+    a.remote = Some(
+        args.remote
+            .clone()
+            .or(cfg.remote)
+            .unwrap_or_else(|| "origin".into()),
+    );
+    a.base = args.base.clone().or(cfg.base);
+    a.author = args.author.clone().or(cfg.author);
+    if a.labels.is_empty() {
+        a.labels = cfg.labels.unwrap_or_default();
+    }
+    if a.reviewers.is_empty() {
+        a.reviewers = cfg.reviewers.unwrap_or_default();
+    }
+    a.close_when_clean |= cfg.close_when_clean.unwrap_or(false);
+    a.signoff |= cfg.signoff.unwrap_or(false);
+    a.unsafe_fixes |= cfg.unsafe_fixes.unwrap_or(false);
+    Ok(a)
+}
+
+fn run_inner(args: &PrArgs) -> Result<String, String> {
+    let git = Git::open(&args.path)?;
+    let root = git.root().to_path_buf();
+    let args = &merged(args, &root)?;
+    let branch = args.branch.as_deref().expect("merged");
+    let remote = args.remote.as_deref().expect("merged");
+    let fixed = compute(&root, args.unsafe_fixes)?;
+    let (title, body) = render(&fixed.content);
+    let message = fixed.content.commit_message();
+    if args.dry_run {
+        return Ok(format!(
+            "branch: {}\n\n--- commit message ---\n{message}\n--- pull request: {title} ---\n{body}",
+            branch
+        ));
+    }
+    if !git.is_clean()? {
+        return Err("the working tree has uncommitted changes; commit or stash them first".into());
+    }
+    let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty());
+    let repo = std::env::var("GITHUB_REPOSITORY")
+        .map_err(|_| "GITHUB_REPOSITORY (owner/name) is not set".to_string())?;
+    let api_url =
+        std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into());
+    let api = GitHub::new(&api_url, &repo, token.clone())?;
+    let owner = repo.split('/').next().unwrap_or(&repo).to_string();
+    let existing = api.open_pr(&owner, branch)?;
+
+    if fixed.writes.is_empty() {
+        return match (existing, args.close_when_clean) {
+            (Some(pr), true) => {
+                api.comment(pr, "gomodfix finds nothing left to fix; closing.")?;
+                api.close(pr)?;
+                Ok(format!("nothing to fix; closed pull request #{pr}"))
+            }
+            (Some(pr), false) => Ok(format!("nothing to fix; pull request #{pr} left open")),
+            (None, _) => Ok("nothing to fix".into()),
+        };
+    }
+    let original = git.current_branch()?;
+    let base = args.base.clone().unwrap_or_else(|| original.clone());
+    // From here on, any failure puts the user back where they were.
+    let result = (|| -> Result<String, String> {
+        git.checkout_new(branch)?;
+        for (path, (old, new)) in &fixed.writes {
+            if path.exists() {
+                write_atomic(path, old.as_bytes(), new.as_bytes())?;
+            } else {
+                std::fs::write(path, new).map_err(|e| e.to_string())?;
+            }
+        }
+        let paths: Vec<&Path> = fixed.writes.keys().map(PathBuf::as_path).collect();
+        git.commit(&paths, &message, args.author.as_deref(), args.signoff)?;
+        git.push(remote, branch, token.as_deref())?;
+        let number = match existing {
+            Some(pr) => {
+                api.update_pr(pr, &title, &body)?;
+                pr
+            }
+            None => api.create_pr(&title, branch, &base, &body)?,
+        };
+        if !args.labels.is_empty() {
+            api.add_labels(number, &args.labels)?;
+        }
+        if !args.reviewers.is_empty() {
+            api.request_reviewers(number, &args.reviewers)?;
+        }
+        Ok(format!(
+            "{} pull request #{number} from {}",
+            if existing.is_some() {
+                "updated"
+            } else {
+                "opened"
+            },
+            branch
+        ))
+    })();
+    let restore = git.restore(&original);
+    match (result, restore) {
+        (Ok(msg), Ok(())) => Ok(msg),
+        (Ok(_), Err(e)) => Err(format!(
+            "done, but could not switch back to {original}: {e}"
+        )),
+        (Err(e), _) => Err(e),
+    }
+}
