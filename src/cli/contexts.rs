@@ -171,14 +171,7 @@ impl ContextCache {
 
     /// Compose/bake files that could not be read, each once, sorted.
     pub fn build_file_errors(&self) -> Vec<String> {
-        let mut errors: Vec<String> = self
-            .build_files
-            .values()
-            .iter()
-            .filter_map(|r| r.as_ref().as_ref().err().cloned())
-            .collect();
-        errors.sort();
-        errors
+        load_errors(&self.build_files)
     }
 
     /// The builds of a Dockerfile that compose and bake files describe.
@@ -293,16 +286,9 @@ impl ContextCache {
         loaded.as_ref().clone().map(Some)
     }
 
-    /// Config files that could not be read, each once.
+    /// Config files that could not be read, each once, sorted.
     pub fn config_errors(&self) -> Vec<String> {
-        let mut errors: Vec<String> = self
-            .configs
-            .values()
-            .iter()
-            .filter_map(|r| r.as_ref().as_ref().err().cloned())
-            .collect();
-        errors.sort();
-        errors
+        load_errors(&self.configs)
     }
 
     /// [`Self::contexts_for`], with what only the Dockerfile's text tells added: for a default
@@ -444,4 +430,15 @@ fn may_miss_sources(source: &str, ctx: &Context) -> bool {
         }
     }
     false
+}
+
+/// The errors among files a run loaded once each, sorted.
+fn load_errors<T>(loaded: &OnceMap<Arc<Result<T, String>>>) -> Vec<String> {
+    let mut errors: Vec<String> = loaded
+        .values()
+        .iter()
+        .filter_map(|r| r.as_ref().as_ref().err().cloned())
+        .collect();
+    errors.sort();
+    errors
 }
