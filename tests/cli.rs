@@ -174,6 +174,7 @@ fn walk_honours_gitignore_and_finds_dockerfile_names() {
     fs::write(dir.path().join("ignored/Dockerfile"), BROKEN).unwrap();
     fs::write(dir.path().join("deploy/api.Dockerfile"), BROKEN).unwrap();
     fs::write(dir.path().join("deploy/Dockerfile.dev"), BROKEN).unwrap();
+    fs::write(dir.path().join("deploy/Dockerfile-for-worker"), BROKEN).unwrap();
     fs::write(dir.path().join("deploy/Dockerfile.dockerignore"), "x\n").unwrap();
     fs::write(dir.path().join("more/Containerfile"), BROKEN).unwrap();
     fs::write(dir.path().join("more/build.docker"), BROKEN).unwrap();
@@ -182,10 +183,11 @@ fn walk_honours_gitignore_and_finds_dockerfile_names() {
     assert!(stdout.contains("deploy/api.Dockerfile:"));
     assert!(stdout.contains("deploy/Dockerfile.dev:"));
     assert!(stdout.contains("more/Containerfile:"));
+    assert!(stdout.contains("deploy/Dockerfile-for-worker:"));
     assert!(!stdout.contains("ignored/"));
     assert!(!stdout.contains("Dockerfile.dockerignore"));
     assert!(!stdout.contains("build.docker"));
-    assert!(stdout.contains("in 4 Dockerfile(s)"), "{stdout}");
+    assert!(stdout.contains("in 5 Dockerfile(s)"), "{stdout}");
     // --include adds other names.
     let out = gomodfix(dir.path())
         .args(["--include", "*.docker"])

@@ -12,8 +12,11 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         || lower == "containerfile"
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
+        || ["dockerfile", "containerfile"].iter().any(|stem| {
+            lower
+                .strip_prefix(stem)
+                .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+        })
 }
 
 /// Find the Dockerfiles under the given paths, in a stable order.
