@@ -9,10 +9,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n";
-const GO_SUM: &str =
-    "github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n";
-const BROKEN: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n\nFROM scratch\nCOPY --from=build /app /app\n";
+mod common;
+use common::{BROKEN, GO_MOD, GO_SUM, project};
+
 const CLEAN: &str = "FROM golang:1.22 AS build
 ENV GO111MODULE=on CGO_ENABLED=0
 WORKDIR /src
@@ -25,15 +24,6 @@ FROM scratch
 ENV GOENV=off
 COPY --from=build /app /app
 ";
-
-fn project(dockerfile: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    fs::write(dir.path().join("go.mod"), GO_MOD).unwrap();
-    fs::write(dir.path().join("go.sum"), GO_SUM).unwrap();
-    fs::write(dir.path().join("main.go"), "package main\nfunc main() {}\n").unwrap();
-    fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
-    dir
-}
 
 fn gomodfix(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("gomodfix").unwrap();

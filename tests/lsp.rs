@@ -9,9 +9,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tempfile::TempDir;
-
-const BROKEN: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n\nFROM scratch\nCOPY --from=build /app /app\n";
+mod common;
+use common::{BROKEN, project};
 
 struct Client {
     child: Child,
@@ -165,22 +164,6 @@ fn wait(child: &mut Child) -> Option<i32> {
     }
     let _ = child.kill();
     None
-}
-
-fn project(dockerfile: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("go.sum"),
-        "github.com/google/uuid v1.6.0 h1:x=\n",
-    )
-    .unwrap();
-    fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
-    dir
 }
 
 fn uri(path: &Path) -> String {

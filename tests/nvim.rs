@@ -6,23 +6,8 @@
 use std::fs;
 use std::process::Command;
 
-const BROKEN: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n\nFROM scratch\nCOPY --from=build /app /app\n";
-
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::TempDir::new().unwrap();
-    fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("go.sum"),
-        "github.com/google/uuid v1.6.0 h1:x=\n",
-    )
-    .unwrap();
-    fs::write(dir.path().join("Dockerfile"), BROKEN).unwrap();
-    dir
-}
+mod common;
+use common::{BROKEN, project};
 
 #[test]
 fn neovim_applies_the_fix_all_action() {
@@ -34,7 +19,7 @@ fn neovim_applies_the_fix_all_action() {
         eprintln!("skipping: nvim is not installed (apt-get install neovim)");
         return;
     }
-    let dir = project();
+    let dir = project(BROKEN);
     let df = dir.path().join("Dockerfile");
     let report = dir.path().join("report.txt");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/nvim/lsp_fix.lua");
@@ -61,7 +46,7 @@ fn neovim_applies_the_fix_all_action() {
     assert!(report.contains("applied: 1"), "{report}");
     let fixed_by_editor = fs::read_to_string(&df).unwrap();
 
-    let copy = project();
+    let copy = project(BROKEN);
     let out = Command::new(env!("CARGO_BIN_EXE_gomodfix"))
         .arg("--write")
         .arg("Dockerfile")
