@@ -67,8 +67,9 @@ pub fn lint(
     let dockerfile = Dockerfile::parse_with(source, &options);
     let diagnostics = rules::check(&dockerfile, ctx, settings);
     let fixed = if diagnostics.iter().any(|d| d.fix.is_some()) {
-        fix::fix_until_stable(
+        fix::fix_checked(
             source,
+            Some((&dockerfile, diagnostics.clone())),
             unsafe_fixes,
             |df, side| match ctx {
                 Some(c) if !side.is_empty() => {
@@ -77,14 +78,7 @@ pub fn lint(
                 }
                 _ => rules::check(df, ctx, settings),
             },
-            |text, tree| match tree {
-                Some(t) => Dockerfile::parse_with_tree(text, Some(t), &options),
-                // The first pass starts from the text already parsed above.
-                None if text == source => {
-                    Dockerfile::parse_with_tree(text, Some(dockerfile.tree.clone()), &options)
-                }
-                None => Dockerfile::parse_with(text, &options),
-            },
+            |text, tree| Dockerfile::parse_with_tree(text, tree, &options),
             |path| ctx.map(|c| c.file_text(path)).unwrap_or_default(),
         )
     } else {

@@ -17,7 +17,9 @@ pub use body::{PrContent, render};
 use git::Git;
 use github::GitHub;
 
-use crate::cli::{CheckArgs, Cli, ContextCache, discover, merge_side_files, write_atomic};
+use crate::cli::{
+    CheckArgs, Cli, ContextCache, discover, merge_side_files, side_proposals, write_atomic,
+};
 
 /// `gomodfix pr` options (environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
 #[derive(Debug, Clone, Args)]
@@ -80,7 +82,7 @@ fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
         .iter()
         .map(|f| crate::cli::process_file(f, &args, &cache))
         .collect();
-    let (side, side_errors) = merge_side_files(&reports);
+    let (side, side_errors) = merge_side_files(reports.iter().flat_map(side_proposals));
     if let Some(e) = side_errors.first() {
         return Err(e.clone());
     }

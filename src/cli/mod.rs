@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use crate::render;
-use crate::render::text::{Style, diagnostic_line};
-use crate::rules::{self, Diagnostic};
+use crate::render::text::Style;
+use crate::rules;
 
 /// Exit codes, as ruff and hadolint use them.
 pub const EXIT_CLEAN: u8 = 0;
@@ -21,17 +20,19 @@ pub const EXIT_ERROR: u8 = 2;
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
 mod contexts;
+mod output;
 mod process;
 mod walk;
 mod write;
 
 pub use contexts::{ContextCache, OnceMap};
+use output::FileOutput;
 use process::process;
 pub use process::process as process_file;
 pub use process::{FileReport, decode, process_source, read_dockerfile};
-pub use walk::{discover, display_path, is_dockerfile_name};
+pub use walk::{discover, discover_with, display_path, is_dockerfile_name};
 use write::write_context_file;
-pub use write::{merge_side_files, write_atomic};
+pub use write::{merge_side_files, side_proposals, write_atomic};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -283,30 +284,31 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     };
     let cache = ContextCache::new(args.config.clone());
     let stdin_mode = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
-    let (files, walk_errors) = if stdin_mode {
-        (Vec::new(), Vec::new())
-    } else {
-        discover(&args.paths, &args.include)
-    };
     if args.show_contexts {
+        let (files, walk_errors) = discover(&args.paths, &args.include);
+        for e in &walk_errors {
+            eprintln!("gomodfix: {e}");
+        }
         return show_contexts(&files, args, &cache);
     }
-    let reports: Vec<FileReport> = if stdin_mode {
-        vec![read_stdin(args, &cache)]
-    } else {
-        files.par_iter().map(|p| process(p, args, &cache)).collect()
-    };
-    let (side_files, side_errors) = merge_side_files(&reports);
     let text_format = matches!(
         args.output_format,
         OutputFormat::Full | OutputFormat::Concise
     );
-    let show = |d: &Diagnostic, shown: &str, source: &str| match args.output_format {
-        OutputFormat::Full => render::text::diagnostic_full(style, shown, source, d),
-        _ => diagnostic_line(style, shown, source, d),
+    // Each file is finished (rendered, written) on the thread that checked it, so that only its
+    // output, not its texts, is kept until the end.
+    let finish = |r: FileReport| output::finish(r, args, style, stdin_mode, text_format);
+    let (outputs, walk_errors): (Vec<FileOutput>, Vec<String>) = if stdin_mode {
+        (vec![finish(read_stdin(args, &cache))], Vec::new())
+    } else {
+        let (found, errors) = discover_with(&args.paths, &args.include, |p| {
+            finish(process(p, args, &cache))
+        });
+        (found.into_iter().map(|(_, o)| o).collect(), errors)
     };
+    let (side_files, side_errors) =
+        merge_side_files(outputs.iter().flat_map(|o| o.side_files.iter().cloned()));
 
-    let mut stdout = String::new();
     let mut stderr = String::new();
     let mut had_error = !walk_errors.is_empty();
     for e in &walk_errors {
@@ -322,100 +324,18 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         stderr.push_str(&format!("gomodfix: {e}\n"));
     }
     let mut n = Counts::default();
-    // What the machine formats report: per file, the text and the diagnostics that stand.
-    let mut results: Vec<(usize, String, Vec<Diagnostic>)> = Vec::new();
-    for (i, r) in reports.iter().enumerate() {
-        if let Some(e) = &r.error {
-            had_error = true;
-            stderr.push_str(&format!("gomodfix: {}: {e}\n", r.shown));
-            continue;
-        }
-        for w in &r.warnings {
-            stderr.push_str(&format!("gomodfix: {}: {w}\n", r.shown));
-        }
-        let Some(outcome) = &r.fixed else { continue };
-        for d in &outcome.discarded {
-            stderr.push_str(&format!(
-                "gomodfix: {}: fix {} ({}) discarded: {}\n",
-                r.shown, d.code, d.title, d.reason
-            ));
-        }
-        let changed = outcome.output != r.source;
-        n.found += r.diagnostics.len();
-        let allowed = |d: &&Diagnostic| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| rules::fix_allowed(f, r.unsafe_fixes))
-        };
-        n.fixable += r.diagnostics.iter().filter(allowed).count();
-        n.unsafe_only += r
-            .diagnostics
-            .iter()
-            .filter(|d| d.fix.is_some() && !allowed(d))
-            .count();
-        let diff = render::diff::unified(&r.shown, &r.source, &outcome.output);
-        if args.diff {
-            if changed {
-                n.changed_files += 1;
-                stdout.push_str(&diff);
-            }
-            continue;
-        }
-        if args.write {
-            let mut standing = (outcome.output.clone(), r.remaining.clone());
-            if stdin_mode {
-                stdout.push_str(&with_bom(r.bom, &outcome.output));
-                n.fixed_count += outcome.applied.len();
-            } else if changed {
-                let old = with_bom(r.bom, &r.source);
-                let new = with_bom(r.bom, &outcome.output);
-                match write_atomic(&r.path, old.as_bytes(), new.as_bytes()) {
-                    Ok(()) => {
-                        n.fixed_count += outcome.applied.len();
-                        n.fixed_files += 1;
-                    }
-                    Err(e) => {
-                        had_error = true;
-                        stderr.push_str(&format!("gomodfix: {}: {e}\n", r.shown));
-                        standing = (r.source.clone(), r.diagnostics.clone());
-                    }
-                }
-            }
-            n.remaining += standing.1.len();
-            if text_format {
-                let sink = if stdin_mode { &mut stderr } else { &mut stdout };
-                for d in &standing.1 {
-                    sink.push_str(&show(d, &r.shown, &standing.0));
-                }
-            }
-            if !text_format {
-                results.push((i, standing.0, standing.1));
-            }
-            continue;
-        }
-        if !text_format {
-            results.push((i, r.source.clone(), r.diagnostics.clone()));
-        }
-        if text_format {
-            for d in &r.diagnostics {
-                stdout.push_str(&show(d, &r.shown, &r.source));
-            }
-            if changed {
-                stdout.push_str(&if style.color {
-                    render::diff::colorize(&diff)
-                } else {
-                    diff
-                });
-            }
-        }
+    for o in &outputs {
+        had_error |= o.had_error;
+        n.add(&o.counts);
     }
 
     // Context files the fixes edit (.dockerignore), merged across Dockerfiles, each once.
+    let mut side_out = String::new();
     for (path, (old, new)) in &side_files {
         let diff = render::diff::unified(&display_path(path), old, new);
         if args.diff {
             n.changed_files += 1;
-            stdout.push_str(&diff);
+            side_out.push_str(&diff);
         } else if args.write {
             match write_context_file(path, old, new) {
                 Ok(()) => n.fixed_files += 1,
@@ -425,7 +345,7 @@ pub fn run_check(args: &CheckArgs) -> u8 {
                 }
             }
         } else if text_format {
-            stdout.push_str(&if style.color {
+            side_out.push_str(&if style.color {
                 render::diff::colorize(&diff)
             } else {
                 diff
@@ -433,41 +353,48 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         }
     }
 
-    let summary = n.summary(args, reports.len());
-    if !text_format && !args.diff {
-        let files: Vec<render::FileResult> = reports
+    let summary = n.summary(args, outputs.len());
+    // The machine formats need every file's text and diagnostics at once.
+    let machine = (!text_format && !args.diff).then(|| {
+        let files: Vec<render::FileResult> = outputs
             .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let found = results.iter().find(|(j, _, _)| *j == i);
+            .map(|o| {
+                let m = o.machine.as_ref();
                 render::FileResult {
-                    path: &r.shown,
-                    source: found.map_or(r.source.as_str(), |(_, s, _)| s.as_str()),
-                    diagnostics: found.map_or(&[][..], |(_, _, d)| d.as_slice()),
-                    error: r.error.as_deref(),
+                    path: &o.shown,
+                    source: m.map_or("", |m| m.source.as_str()),
+                    diagnostics: m.map_or(&[][..], |m| m.diagnostics.as_slice()),
+                    error: m.and_then(|m| m.error.as_deref()),
                 }
             })
             .collect();
-        let rendered = match args.output_format {
+        match args.output_format {
             OutputFormat::Json => render::json::render(&files),
             OutputFormat::Sarif => render::sarif::render(&files),
             OutputFormat::Github => render::github::render(&files),
             _ => render::checkstyle::render(&files),
-        };
-        if args.write && stdin_mode {
-            stderr.push_str(&rendered);
-        } else {
-            stdout.push_str(&rendered);
         }
-    } else if args.diff || (args.write && stdin_mode) {
-        stderr.push_str(&summary);
-        stderr.push('\n');
-    } else {
-        stdout.push_str(&summary);
-        stdout.push('\n');
+    });
+    {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+        let _ = err.write_all(stderr.as_bytes());
+        for o in &outputs {
+            let _ = out.write_all(o.stdout.as_bytes());
+            let _ = err.write_all(o.stderr.as_bytes());
+        }
+        let _ = out.write_all(side_out.as_bytes());
+        let (tail_out, tail_err) = match machine {
+            Some(rendered) if args.write && stdin_mode => (String::new(), rendered),
+            Some(rendered) => (rendered, String::new()),
+            None if args.diff || (args.write && stdin_mode) => {
+                (String::new(), format!("{summary}\n"))
+            }
+            None => (format!("{summary}\n"), String::new()),
+        };
+        let _ = out.write_all(tail_out.as_bytes());
+        let _ = err.write_all(tail_err.as_bytes());
     }
-    let _ = std::io::stdout().write_all(stdout.as_bytes());
-    let _ = std::io::stderr().write_all(stderr.as_bytes());
 
     if had_error {
         EXIT_ERROR
@@ -483,7 +410,7 @@ pub fn run_check(args: &CheckArgs) -> u8 {
 
 /// Tallies for the summary line.
 #[derive(Default)]
-struct Counts {
+pub struct Counts {
     found: usize,
     fixable: usize,
     unsafe_only: usize,
@@ -494,6 +421,16 @@ struct Counts {
 }
 
 impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.found += o.found;
+        self.fixable += o.fixable;
+        self.unsafe_only += o.unsafe_only;
+        self.fixed_count += o.fixed_count;
+        self.fixed_files += o.fixed_files;
+        self.remaining += o.remaining;
+        self.changed_files += o.changed_files;
+    }
+
     fn summary(&self, args: &CheckArgs, files: usize) -> String {
         if args.diff {
             return format!(

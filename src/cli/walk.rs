@@ -1,6 +1,7 @@
 //! Finding Dockerfiles: the repository walk and how paths are shown.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Whether a file name is a Dockerfile by convention.
 pub fn is_dockerfile_name(name: &str) -> bool {
@@ -21,7 +22,20 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 
 /// Find the Dockerfiles under the given paths, in a stable order.
 pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
+    let (found, errors) = discover_with(paths, include, |_| ());
+    (found.into_iter().map(|(p, ())| p).collect(), errors)
+}
+
+/// Find the Dockerfiles under the given paths and run `visit` on each as soon as it is found, on
+/// the walker's threads, so that reading folders overlaps with checking files. Results come back
+/// in the same stable order as [`discover`]: the paths in the order given, the files found under
+/// a folder sorted; errors sorted.
+pub fn discover_with<T: Send>(
+    paths: &[PathBuf],
+    include: &[String],
+    visit: impl Fn(&Path) -> T + Sync,
+) -> (Vec<(PathBuf, T)>, Vec<String>) {
+    let mut files: Vec<(PathBuf, T)> = Vec::new();
     let mut errors = Vec::new();
     let extra = {
         let mut b = globset::GlobSetBuilder::new();
@@ -50,40 +64,56 @@ pub fn discover(paths: &[PathBuf], include: &[String]) -> (Vec<PathBuf>, Vec<Str
                         .file_name()
                         .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy())) =>
             {
-                files.push(root.clone());
+                let value = visit(root);
+                files.push((root.clone(), value));
                 continue;
             }
             Ok(_) => {}
         }
-        let walker = ignore::WalkBuilder::new(root)
+        let found = Mutex::new(Vec::new());
+        let walk_errors = Mutex::new(Vec::new());
+        ignore::WalkBuilder::new(root)
             .hidden(false)
             .require_git(false)
             .filter_entry(|e| e.file_name() != ".git")
-            .build();
-        let mut found = Vec::new();
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    if !e.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
-                        continue;
+            .threads(rayon::current_num_threads())
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    match entry {
+                        Ok(e) => {
+                            if !e.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+                                return ignore::WalkState::Continue;
+                            }
+                            let name = e.file_name().to_string_lossy();
+                            let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                            if is_dockerfile_name(&name)
+                                || extra.is_match(rel)
+                                || extra.is_match(name.as_ref())
+                            {
+                                let path = clean_path(e.path());
+                                let value = visit(&path);
+                                lock(&found).push((path, value));
+                            }
+                        }
+                        Err(e) => lock(&walk_errors).push(e.to_string()),
                     }
-                    let name = e.file_name().to_string_lossy();
-                    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-                    if is_dockerfile_name(&name)
-                        || extra.is_match(rel)
-                        || extra.is_match(name.as_ref())
-                    {
-                        found.push(clean_path(e.path()));
-                    }
-                }
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        found.sort();
+                    ignore::WalkState::Continue
+                })
+            });
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        found.sort_by(|a, b| a.0.cmp(&b.0));
         files.extend(found);
+        let mut walk_errors = walk_errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        walk_errors.sort();
+        errors.extend(walk_errors);
     }
-    files.dedup();
+    files.dedup_by(|a, b| a.0 == b.0);
     (files, errors)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn clean_path(p: &Path) -> PathBuf {

@@ -6,23 +6,31 @@ use std::path::{Path, PathBuf};
 
 use super::{FileReport, display_path};
 
+/// The context files a report's fixes edit: (path, old text, new text).
+pub fn side_proposals(r: &FileReport) -> Vec<(PathBuf, String, String)> {
+    let (Some(outcome), Some(root)) = (&r.fixed, &r.context_root) else {
+        return Vec::new();
+    };
+    outcome
+        .side_files
+        .iter()
+        .map(|(rel, (old, new))| (root.join(rel), old.clone(), new.clone()))
+        .collect()
+}
+
 /// The context files (.dockerignore) that fixes of several Dockerfiles edit, merged: identical
 /// proposals are one; proposals that only append lines are combined (each new line once);
 /// anything else is a conflict and is not written.
 pub fn merge_side_files(
-    reports: &[FileReport],
+    proposed: impl IntoIterator<Item = (PathBuf, String, String)>,
 ) -> (BTreeMap<PathBuf, (String, String)>, Vec<String>) {
     let mut proposals: BTreeMap<PathBuf, (String, Vec<String>)> = BTreeMap::new();
-    for r in reports {
-        let (Some(outcome), Some(root)) = (&r.fixed, &r.context_root) else {
-            continue;
-        };
-        for (rel, (old, new)) in &outcome.side_files {
-            let entry = proposals
-                .entry(root.join(rel))
-                .or_insert_with(|| (old.clone(), Vec::new()));
-            entry.1.push(new.clone());
-        }
+    for (path, old, new) in proposed {
+        proposals
+            .entry(path)
+            .or_insert_with(|| (old, Vec::new()))
+            .1
+            .push(new);
     }
     let mut merged = BTreeMap::new();
     let mut errors = Vec::new();

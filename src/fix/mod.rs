@@ -206,6 +206,19 @@ impl Texts {
 pub fn fix_until_stable(
     source: &str,
     unsafe_fixes: bool,
+    check: impl FnMut(&Dockerfile, &BTreeMap<String, String>) -> Vec<Diagnostic>,
+    parse: impl FnMut(&str, Option<Tree>) -> Dockerfile,
+    original: impl FnMut(&str) -> String,
+) -> Result<FixOutcome, NotConverged> {
+    fix_checked(source, None, unsafe_fixes, check, parse, original)
+}
+
+/// [`fix_until_stable`] for a text already parsed and checked: `checked` is its model and
+/// diagnostics, which the first pass uses instead of parsing and checking again.
+pub fn fix_checked(
+    source: &str,
+    mut checked: Option<(&Dockerfile, Vec<Diagnostic>)>,
+    unsafe_fixes: bool,
     mut check: impl FnMut(&Dockerfile, &BTreeMap<String, String>) -> Vec<Diagnostic>,
     mut parse: impl FnMut(&str, Option<Tree>) -> Dockerfile,
     mut original: impl FnMut(&str) -> String,
@@ -221,8 +234,16 @@ pub fn fix_until_stable(
     // The tree of the text a pass starts from, when the previous pass already parsed it.
     let mut tree: Option<Tree> = None;
     for _ in 0..MAX_PASSES {
-        let df = parse(&texts.dockerfile, tree.take());
-        let mut candidates: Vec<(&'static str, Fix)> = check(&df, &texts.side)
+        let parsed;
+        let (df, diagnostics) = match checked.take() {
+            Some((df, diagnostics)) => (df, diagnostics),
+            None => {
+                parsed = parse(&texts.dockerfile, tree.take());
+                let diagnostics = check(&parsed, &texts.side);
+                (&parsed, diagnostics)
+            }
+        };
+        let mut candidates: Vec<(&'static str, Fix)> = diagnostics
             .into_iter()
             .filter_map(|d| d.fix.map(|f| (d.code, f)))
             .filter(|(_, f)| allowed(f) && !f.edits.is_empty())

@@ -132,6 +132,8 @@ pub struct RuleContext<'a> {
     pub ctx: Option<&'a Context>,
     pub settings: &'a Settings,
     stage_files: Vec<OnceLock<StageFiles>>,
+    /// [`Self::main_module`] per stage: most rules ask for it.
+    main_modules: Vec<OnceLock<Option<StageModule<'a>>>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -141,6 +143,7 @@ impl<'a> RuleContext<'a> {
             ctx,
             settings,
             stage_files: (0..df.stages.len()).map(|_| OnceLock::new()).collect(),
+            main_modules: (0..df.stages.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -172,6 +175,12 @@ impl<'a> RuleContext<'a> {
     /// The module the stage's go commands build: the go.mod found by the first go command that
     /// needs one and finds one.
     pub fn main_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
+        self.main_modules[stage.index]
+            .get_or_init(|| self.find_main_module(stage))
+            .clone()
+    }
+
+    fn find_main_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
         let ctx = self.ctx?;
         let files = self.files(stage, ctx);
         self.go_commands(stage)
@@ -362,6 +371,7 @@ impl<'a> RuleContext<'a> {
 }
 
 /// The module a stage builds, as [`RuleContext::main_module`] finds it.
+#[derive(Clone)]
 pub struct StageModule<'a> {
     /// Context-relative directory of the module (`""` for the context root).
     pub dir: String,
