@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::display_path;
 use crate::config::{self, LoadedConfig};
 use crate::context::discovery::{self, BuildSpec};
-use crate::context::{self, Context, ContextTree, Origin};
+use crate::context::{self, Context, ContextTree, EntryType, Listing, Origin};
 
 /// Values computed once per path and shared between threads; a second thread asking for the same
 /// path waits for the first instead of computing again.
@@ -64,11 +64,14 @@ pub struct DirInfo {
     pub build_files: Vec<PathBuf>,
     pub config: Option<PathBuf>,
     pub git: bool,
+    /// Its entries: a context rooted here starts from them, and paths below it are made
+    /// canonical from them.
+    pub listing: Listing,
 }
 
 fn read_dir_info(dir: &Path) -> DirInfo {
     let mut info = DirInfo::default();
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Some(listing) = Listing::read(dir) else {
         return info;
     };
     info.is_dir = true;
@@ -79,17 +82,15 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .collect();
     let mut found: Vec<(usize, PathBuf)> = Vec::new();
     let mut config: Option<(usize, PathBuf)> = None;
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let Some(name) = name.to_str() else { continue };
+    for (name, _) in &listing.entries {
         if name == ".git" {
             info.git = true;
-        } else if let Some(i) = wanted.iter().position(|w| *w == name) {
-            found.push((i, e.path()));
-        } else if let Some(i) = config::CONFIG_FILES.iter().position(|c| *c == name)
+        } else if let Some(i) = wanted.iter().position(|w| w == name) {
+            found.push((i, dir.join(name)));
+        } else if let Some(i) = config::CONFIG_FILES.iter().position(|c| c == name)
             && config.as_ref().is_none_or(|(j, _)| i < *j)
         {
-            config = Some((i, e.path()));
+            config = Some((i, dir.join(name)));
         }
     }
     found.sort();
@@ -99,13 +100,45 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .map(|(_, p)| p)
         .collect();
     info.config = config.map(|(_, p)| p).filter(|p| p.is_file());
+    info.listing = listing;
     info
 }
 
 impl ContextCache {
     /// `Path::canonicalize`, once per path per run.
     pub fn canonical(&self, p: &Path) -> Option<PathBuf> {
-        self.canonical.get_or_init(p, || p.canonicalize().ok())
+        self.canonical.get_or_init(p, || self.resolve(p))
+    }
+
+    /// A canonical path from its folder's canonical path and listing, when the listing shows a
+    /// plain file or folder (no link to follow); else from the file system.
+    fn resolve(&self, p: &Path) -> Option<PathBuf> {
+        use std::path::Component;
+        let plain = p
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
+        let (Some(parent), Some(name), true) = (p.parent(), p.file_name(), plain) else {
+            return p.canonicalize().ok();
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            self.cwd()?.clone()
+        } else {
+            self.canonical(parent)?
+        };
+        match self.dir_info(&parent).listing.get(&name.to_string_lossy()) {
+            Some(EntryType::File | EntryType::Dir) => Some(parent.join(name)),
+            _ => p.canonicalize().ok(),
+        }
+    }
+
+    fn cwd(&self) -> Option<&PathBuf> {
+        self.cwd
+            .get_or_init(|| {
+                std::env::current_dir()
+                    .ok()
+                    .and_then(|c| c.canonicalize().ok())
+            })
+            .as_ref()
     }
 
     fn dir_info(&self, dir: &Path) -> Arc<DirInfo> {
@@ -122,12 +155,7 @@ impl ContextCache {
             }
             dir = d.parent();
         }
-        let cwd = self.cwd.get_or_init(|| {
-            std::env::current_dir()
-                .ok()
-                .and_then(|c| c.canonicalize().ok())
-        });
-        match cwd {
+        match self.cwd() {
             Some(cwd) if dockerfile_dir.starts_with(cwd) => cwd.clone(),
             _ => dockerfile_dir.to_path_buf(),
         }
@@ -156,8 +184,13 @@ impl ContextCache {
     }
 
     pub fn tree(&self, root: &Path) -> Arc<ContextTree> {
-        self.trees
-            .get_or_init(root, || Arc::new(ContextTree::load(root)))
+        self.trees.get_or_init(root, || {
+            let info = self.dir_info(root);
+            Arc::new(ContextTree::load_from(
+                root,
+                info.is_dir.then_some(&info.listing),
+            ))
+        })
     }
 
     fn build_file(&self, path: &Path) -> Arc<Result<Vec<BuildSpec>, String>> {
@@ -325,13 +358,15 @@ impl ContextCache {
         let abs_df = self
             .canonical(dockerfile)
             .unwrap_or_else(|| dockerfile.to_path_buf());
-        let mut ctx = Context::new(self.tree(&root), origin);
+        let tree = self.tree(&root);
+        let dockerignore = context::load_dockerignore(&tree, &abs_df);
+        let mut ctx = Context::new(tree, origin);
         ctx.dockerfile = abs_df
             .strip_prefix(&root)
             .ok()
             .map(|p| p.to_string_lossy().replace('\\', "/"));
         ctx.target = target.map(str::to_string);
-        match context::load_dockerignore(&root, &abs_df) {
+        match dockerignore {
             Some(Ok(d)) => ctx.dockerignore = Some(d),
             Some(Err(e)) => return Err(e),
             None => {}

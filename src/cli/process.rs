@@ -30,7 +30,9 @@ pub struct FileReport {
 
 /// Read a Dockerfile, refusing what cannot be one.
 pub fn read_dockerfile(path: &Path) -> Result<(String, bool), String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
     if meta.is_dir() {
         return Err("is a directory".into());
     }
@@ -41,7 +43,17 @@ pub fn read_dockerfile(path: &Path) -> Result<(String, bool), String> {
             super::MAX_FILE_BYTES
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    // The limit holds even for a file that grows while it is read.
+    file.take(super::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > super::MAX_FILE_BYTES {
+        return Err(format!(
+            "file is larger than the {} byte limit",
+            super::MAX_FILE_BYTES
+        ));
+    }
     decode(bytes)
 }
 

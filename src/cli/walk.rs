@@ -125,13 +125,13 @@ fn clean_path(p: &Path) -> PathBuf {
 /// A path as shown to the user and in diff headers: relative to the current directory when it
 /// lies below it.
 pub fn display_path(p: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = match (p.is_absolute(), &cwd) {
-        (true, Some(cwd)) => p
+    let cwd = || std::env::current_dir().ok();
+    let shown = match p.is_absolute().then(cwd).flatten() {
+        Some(cwd) => p
             .strip_prefix(cwd)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| p.to_path_buf()),
-        _ => clean_path(p),
+        None => clean_path(p),
     };
     let shown = shown.to_string_lossy().replace('\\', "/");
     if shown.is_empty() {

@@ -60,9 +60,56 @@ pub struct ContextTree {
     pub git_ignored: std::collections::BTreeSet<String>,
 }
 
+/// What `read_dir` says an entry is, without following links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryType {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+/// One folder's entries, as one `read_dir` gives them.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub entries: Vec<(String, EntryType)>,
+}
+
+impl Listing {
+    /// `None` when the folder cannot be read.
+    pub fn read(dir: &Path) -> Option<Listing> {
+        let entries = std::fs::read_dir(dir).ok()?;
+        let entries = entries
+            .flatten()
+            .map(|e| {
+                let kind = match e.file_type() {
+                    Ok(t) if t.is_dir() => EntryType::Dir,
+                    Ok(t) if t.is_file() => EntryType::File,
+                    Ok(t) if t.is_symlink() => EntryType::Symlink,
+                    _ => EntryType::Other,
+                };
+                (e.file_name().to_string_lossy().into_owned(), kind)
+            })
+            .collect();
+        Some(Listing { entries })
+    }
+
+    pub fn get(&self, name: &str) -> Option<EntryType> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k)
+    }
+}
+
 impl ContextTree {
     /// Read a context directory (without `.git`).
     pub fn load(root: &Path) -> ContextTree {
+        ContextTree::load_from(root, Listing::read(root).as_ref())
+    }
+
+    /// Read a context directory whose top folder was already listed.
+    pub fn load_from(root: &Path, top: Option<&Listing>) -> ContextTree {
         let mut tree = ContextTree {
             root: root.to_path_buf(),
             ..Default::default()
@@ -70,13 +117,19 @@ impl ContextTree {
         // Plain read_dir, depth first, without following links: everything the engine would send
         // (`.git` aside), which .dockerignore then filters.
         let mut stack = vec![(root.to_path_buf(), String::new())];
+        let mut first = true;
         'walk: while let Some((dir, prefix)) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+            let read;
+            let listing = if std::mem::take(&mut first) {
+                top
+            } else {
+                read = Listing::read(&dir);
+                read.as_ref()
+            };
+            let Some(listing) = listing else {
                 continue;
             };
-            for e in entries.flatten() {
-                let name = e.file_name();
-                let name = name.to_string_lossy();
+            for (name, kind) in &listing.entries {
                 if name == ".git" {
                     continue;
                 }
@@ -84,10 +137,10 @@ impl ContextTree {
                     tree.truncated = true;
                     break 'walk;
                 }
-                let rel = join_rel(&prefix, &name);
-                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                let rel = join_rel(&prefix, name);
+                let is_dir = *kind == EntryType::Dir;
                 if is_dir {
-                    stack.push((e.path(), rel.clone()));
+                    stack.push((dir.join(name), rel.clone()));
                 }
                 tree.entries.insert(
                     rel,
@@ -353,26 +406,39 @@ impl Context {
 }
 
 /// Read the `.dockerignore` that applies to a Dockerfile: `<Dockerfile>.dockerignore` beside it
-/// wins over the context root's `.dockerignore`.
+/// wins over the context root's `.dockerignore`. Files the context's listing does not have are
+/// not looked for on disk.
 pub fn load_dockerignore(
-    context_root: &Path,
+    tree: &ContextTree,
     dockerfile: &Path,
 ) -> Option<Result<DockerIgnore, String>> {
+    let context_root = tree.root.as_path();
     let mut specific = dockerfile.as_os_str().to_owned();
     specific.push(".dockerignore");
     let specific = PathBuf::from(specific);
     let candidates = [specific, context_root.join(".dockerignore")];
     for path in candidates {
-        if !path.is_file() {
+        let listed = match path.strip_prefix(context_root) {
+            Ok(rel) if !tree.truncated => {
+                tree.kind(&rel.to_string_lossy().replace('\\', "/")) == Some(EntryKind::File)
+            }
+            _ => path.is_file(),
+        };
+        if !listed {
             continue;
         }
+        let bytes = match std::fs::read(&path) {
+            // A dangling link is no .dockerignore.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            other => other,
+        };
         let label = path
             .strip_prefix(context_root)
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
         return Some(
-            std::fs::read(&path)
+            bytes
                 .map_err(|e| format!("{}: {e}", path.display()))
                 .and_then(|b| {
                     String::from_utf8(b).map_err(|_| format!("{}: not UTF-8", path.display()))
