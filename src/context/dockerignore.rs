@@ -2,6 +2,9 @@
 //! root, `*`/`?`/`[…]` never cross a `/`, `**` spans directories, a pattern also matches
 //! everything below a directory it matches, `!` re-includes, and the last matching line wins.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::syntax::join_path;
@@ -11,7 +14,47 @@ struct Pattern {
     /// The cleaned pattern, for messages.
     text: String,
     negated: bool,
-    matcher: GlobMatcher,
+    /// `None` for a pattern without wildcards, matched by comparing paths.
+    matcher: Option<Arc<GlobMatcher>>,
+}
+
+impl Pattern {
+    fn is_match(&self, path: &str) -> bool {
+        match &self.matcher {
+            Some(m) => m.is_match(path),
+            None => self.text == path,
+        }
+    }
+}
+
+/// Compiled glob patterns, shared by every `.dockerignore` of a run: a monorepo's files repeat
+/// the same few patterns, and compiling one is far dearer than matching it.
+static COMPILED: LazyLock<Mutex<HashMap<String, Arc<GlobMatcher>>>> =
+    LazyLock::new(Default::default);
+
+fn compile(pattern: &str) -> Result<Option<Arc<GlobMatcher>>, globset::Error> {
+    if !pattern.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+        return Ok(None);
+    }
+    if let Some(m) = COMPILED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(pattern)
+    {
+        return Ok(Some(m.clone()));
+    }
+    let m = Arc::new(
+        GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()?
+            .compile_matcher(),
+    );
+    COMPILED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(pattern.to_string(), m.clone());
+    Ok(Some(m))
 }
 
 /// A compiled `.dockerignore`.
@@ -55,18 +98,14 @@ impl DockerIgnore {
             if cleaned.is_empty() {
                 continue;
             }
-            let glob = GlobBuilder::new(&cleaned)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| IgnoreError {
-                    line: idx + 1,
-                    message: format!("bad pattern `{pat}`: {}", e.kind()),
-                })?;
+            let matcher = compile(&cleaned).map_err(|e| IgnoreError {
+                line: idx + 1,
+                message: format!("bad pattern `{pat}`: {}", e.kind()),
+            })?;
             patterns.push(Pattern {
                 text: cleaned,
                 negated,
-                matcher: glob.compile_matcher(),
+                matcher,
             });
         }
         Ok(DockerIgnore {
@@ -93,11 +132,11 @@ impl DockerIgnore {
         self.patterns
             .iter()
             .rev()
-            .find(|p| matches_or_parent(&p.matcher, path))
+            .find(|p| matches_or_parent(p, path))
     }
 }
 
-fn matches_or_parent(m: &GlobMatcher, path: &str) -> bool {
+fn matches_or_parent(m: &Pattern, path: &str) -> bool {
     if m.is_match(path) {
         return true;
     }
