@@ -191,6 +191,45 @@ fn walk_honours_gitignore_and_finds_dockerfile_names() {
     );
 }
 
+/// Files are checked on the walker's threads as they are found; what is printed must not
+/// depend on which thread finished first: sorted by path, and the same bytes every run.
+#[test]
+fn output_order_is_sorted_and_the_same_every_run() {
+    let dir = project(BROKEN);
+    let mut expected = vec!["Dockerfile".to_string()];
+    for team in ["b", "a", "c"] {
+        for svc in 0..12 {
+            let sub = format!("{team}/svc{svc:02}");
+            fs::create_dir_all(dir.path().join(&sub)).unwrap();
+            for (name, text) in [
+                ("Dockerfile", BROKEN),
+                ("go.mod", GO_MOD),
+                ("go.sum", GO_SUM),
+            ] {
+                fs::write(dir.path().join(&sub).join(name), text).unwrap();
+            }
+            expected.push(format!("{sub}/Dockerfile"));
+        }
+    }
+    expected.sort();
+    let run = |args: &[&str]| {
+        let out = gomodfix(dir.path()).args(args).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for args in [&["--output-format", "concise"][..], &["--diff"][..]] {
+        let first = run(args);
+        let files: Vec<String> = first
+            .lines()
+            .filter_map(|l| l.strip_prefix("--- a/"))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(files, expected, "{args:?}");
+        for _ in 0..3 {
+            assert_eq!(run(args), first, "{args:?}");
+        }
+    }
+}
+
 #[test]
 fn context_flag_makes_subfolder_paths_context_relative() {
     let root = TempDir::new().unwrap();

@@ -297,7 +297,12 @@ pub fn run_check(args: &CheckArgs) -> u8 {
     );
     // Each file is finished (rendered, written) on the thread that checked it, so that only its
     // output, not its texts, is kept until the end.
-    let finish = |r: FileReport| output::finish(r, args, style, stdin_mode, text_format);
+    let finish = |r: FileReport| {
+        let mut o = output::finish(r, args, style, stdin_mode, text_format);
+        // Kept until the walk ends: without the slack a growing string leaves.
+        o.stdout.shrink_to_fit();
+        o
+    };
     let (outputs, walk_errors): (Vec<FileOutput>, Vec<String>) = if stdin_mode {
         (vec![finish(read_stdin(args, &cache))], Vec::new())
     } else {

@@ -50,8 +50,9 @@ pub const MAX_ENTRIES: usize = 200_000;
 pub struct ContextTree {
     pub root: PathBuf,
     entries: BTreeMap<String, EntryKind>,
-    /// go.mod files by their directory (`""` is the context root).
-    pub modules: BTreeMap<String, Result<GoMod, String>>,
+    /// go.mod files by their directory (`""` is the context root). Boxed: a map node holds
+    /// eleven values, and most contexts have one go.mod.
+    pub modules: BTreeMap<String, Result<Box<GoMod>, String>>,
     /// go.work files by their directory.
     pub works: BTreeMap<String, Result<GoWork, String>>,
     /// The listing stopped at [`MAX_ENTRIES`]: absence of a file proves nothing.
@@ -183,8 +184,11 @@ impl ContextTree {
             }
             let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| e.to_string());
             if name == "go.mod" {
-                let m =
-                    text.and_then(|t| gomod::parse_go_mod(&t).map_err(|e| format!("{rel}: {e}")));
+                let m = text.and_then(|t| {
+                    gomod::parse_go_mod(&t)
+                        .map(Box::new)
+                        .map_err(|e| format!("{rel}: {e}"))
+                });
                 tree.modules.insert(dir.to_string(), m);
             } else {
                 let w =
@@ -209,7 +213,9 @@ impl ContextTree {
             if name == "go.mod" {
                 tree.modules.insert(
                     dir.to_string(),
-                    gomod::parse_go_mod(text).map_err(|e| e.to_string()),
+                    gomod::parse_go_mod(text)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
                 );
             } else if name == "go.work" {
                 tree.works.insert(
@@ -365,7 +371,7 @@ impl Context {
 
     /// The parsed go.mod of a directory, when it exists and parses.
     pub fn go_mod(&self, dir: &str) -> Option<&GoMod> {
-        self.tree.modules.get(dir).and_then(|r| r.as_ref().ok())
+        self.tree.modules.get(dir).and_then(|r| r.as_deref().ok())
     }
 
     /// The text of a context file a fix may edit (`.dockerignore`), empty when it does not exist.
