@@ -1,7 +1,7 @@
 //! `cargo bench`: parse, check and fix of small, typical and large Dockerfiles (in memory; no
 //! disk in the loop). The scale benchmark against hadolint is `python3 bench/scale.py`.
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -69,4 +69,13 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+// The allocators the binary uses (src/main.rs), so the figures are the shipped ones.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    // SAFETY: first thing in main; no tree-sitter object exists yet.
+    unsafe { gomodfix::alloc::tree_sitter_uses_mimalloc() };
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -3,6 +3,7 @@
 //! Data flows one way: walker → source → parse/model ([`syntax`]) → build context
 //! ([`context`]) → [`rules`] → fixer ([`fix`]) → renderer/writer ([`render`], [`cli`]).
 
+pub mod alloc;
 pub mod bot;
 pub mod cli;
 pub mod config;
