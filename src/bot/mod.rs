@@ -18,7 +18,7 @@ use git::Git;
 use github::GitHub;
 
 use crate::cli::{
-    CheckArgs, Cli, ContextCache, discover, merge_side_files, side_proposals, write_atomic,
+    CheckArgs, Cli, ContextCache, discover_with, merge_side_files, side_proposals, write_atomic,
 };
 
 /// `gomodfix pr` options (environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
@@ -74,14 +74,14 @@ fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
     args.write = true;
     args.unsafe_fixes = unsafe_fixes;
     let cache = ContextCache::default();
-    let (files, errors) = discover(&args.paths, &args.include);
+    // Checked in parallel as the walk finds them, in path order afterwards.
+    let (found, errors) = discover_with(&args.paths, &args.include, |f| {
+        crate::cli::process_file(f, &args, &cache)
+    });
     if let Some(e) = errors.first() {
         return Err(e.clone());
     }
-    let reports: Vec<_> = files
-        .iter()
-        .map(|f| crate::cli::process_file(f, &args, &cache))
-        .collect();
+    let reports: Vec<_> = found.into_iter().map(|(_, r)| r).collect();
     let (side, side_errors) = merge_side_files(reports.iter().flat_map(side_proposals));
     if let Some(e) = side_errors.first() {
         return Err(e.clone());
