@@ -70,3 +70,49 @@ fn two_contexts_that_disagree_get_no_fix() {
         "{out}"
     );
 }
+
+/// A context's go.mod and .dockerignore are read once per run, however many Dockerfiles use the
+/// context: files changed on disk after the first Dockerfile was checked are not read again.
+#[test]
+fn context_files_are_read_once_per_run() {
+    use gomodfix::cli::ContextCache;
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("go.mod"), "module example.com/one\n\ngo 1.22\n").unwrap();
+    std::fs::write(root.join(".dockerignore"), "vendor\n").unwrap();
+    for sub in ["a", "b"] {
+        std::fs::create_dir(root.join(sub)).unwrap();
+        std::fs::write(root.join(sub).join("Dockerfile"), "FROM scratch\n").unwrap();
+    }
+    let cache = ContextCache::default();
+    let context_of = |sub: &str| {
+        let mut found = cache.contexts_for(&root.join(sub).join("Dockerfile"), Some(root), None);
+        assert_eq!(found.len(), 1);
+        found.remove(0).unwrap()
+    };
+    let first = context_of("a");
+    assert_eq!(first.dockerignore.as_ref().unwrap().text, "vendor\n");
+    assert_eq!(
+        first.go_mod("").unwrap().module.as_deref(),
+        Some("example.com/one")
+    );
+    std::fs::write(root.join("go.mod"), "module example.com/two\n\ngo 1.22\n").unwrap();
+    std::fs::write(root.join(".dockerignore"), "other\n").unwrap();
+    let second = context_of("b");
+    assert_eq!(second.dockerignore.as_ref().unwrap().text, "vendor\n");
+    assert_eq!(second.dockerignore.as_ref().unwrap().file, ".dockerignore");
+    assert_eq!(
+        second.go_mod("").unwrap().module.as_deref(),
+        Some("example.com/one")
+    );
+    // A new run reads them again.
+    let fresh = ContextCache::default()
+        .contexts_for(&root.join("b/Dockerfile"), Some(root), None)
+        .remove(0)
+        .unwrap();
+    assert_eq!(fresh.dockerignore.as_ref().unwrap().text, "other\n");
+    assert_eq!(
+        fresh.go_mod("").unwrap().module.as_deref(),
+        Some("example.com/two")
+    );
+}

@@ -51,6 +51,7 @@ pub struct ContextCache {
     configs: OnceMap<Arc<Result<LoadedConfig, String>>>,
     trees: OnceMap<Arc<ContextTree>>,
     build_files: OnceMap<Arc<Result<Vec<BuildSpec>, String>>>,
+    dockerignores: OnceMap<Option<Arc<Result<context::DockerIgnore, String>>>>,
 }
 
 /// The folder compose/bake files are searched up to: the enclosing git checkout's root, else the
@@ -359,7 +360,16 @@ impl ContextCache {
             .canonical(dockerfile)
             .unwrap_or_else(|| dockerfile.to_path_buf());
         let tree = self.tree(&root);
-        let dockerignore = context::load_dockerignore(&tree, &abs_df);
+        let dockerignore = context::dockerignore_for(&tree, &abs_df).and_then(|(path, label)| {
+            // Read and compiled once per file; the label is per context.
+            let loaded = self.dockerignores.get_or_init(&path, || {
+                context::read_dockerignore(&path, &label).map(Arc::new)
+            })?;
+            Some(loaded.as_ref().clone().map(|mut d| {
+                d.file = label;
+                d
+            }))
+        });
         let mut ctx = Context::new(tree, origin);
         ctx.dockerfile = abs_df
             .strip_prefix(&root)

@@ -411,49 +411,46 @@ impl Context {
     }
 }
 
-/// Read the `.dockerignore` that applies to a Dockerfile: `<Dockerfile>.dockerignore` beside it
-/// wins over the context root's `.dockerignore`. Files the context's listing does not have are
-/// not looked for on disk.
-pub fn load_dockerignore(
-    tree: &ContextTree,
-    dockerfile: &Path,
-) -> Option<Result<DockerIgnore, String>> {
+/// The `.dockerignore` that applies to a Dockerfile, with its context-relative path:
+/// `<Dockerfile>.dockerignore` beside it wins over the context root's `.dockerignore`. Files the
+/// context's listing does not have are not looked for on disk.
+pub fn dockerignore_for(tree: &ContextTree, dockerfile: &Path) -> Option<(PathBuf, String)> {
     let context_root = tree.root.as_path();
     let mut specific = dockerfile.as_os_str().to_owned();
     specific.push(".dockerignore");
-    let specific = PathBuf::from(specific);
-    let candidates = [specific, context_root.join(".dockerignore")];
-    for path in candidates {
-        let listed = match path.strip_prefix(context_root) {
-            Ok(rel) if !tree.truncated => {
-                tree.kind(&rel.to_string_lossy().replace('\\', "/")) == Some(EntryKind::File)
-            }
+    let candidates = [PathBuf::from(specific), context_root.join(".dockerignore")];
+    candidates.into_iter().find_map(|path| {
+        let rel = path
+            .strip_prefix(context_root)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"));
+        let listed = match &rel {
+            Some(rel) if !tree.truncated => tree.kind(rel) == Some(EntryKind::File),
             _ => path.is_file(),
         };
-        if !listed {
-            continue;
-        }
-        let bytes = match std::fs::read(&path) {
-            // A dangling link is no .dockerignore.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            other => other,
-        };
-        let label = path
-            .strip_prefix(context_root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        return Some(
-            bytes
-                .map_err(|e| format!("{}: {e}", path.display()))
-                .and_then(|b| {
-                    String::from_utf8(b).map_err(|_| format!("{}: not UTF-8", path.display()))
-                })
-                .and_then(|t| {
-                    DockerIgnore::parse(&t, &label)
-                        .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
-                }),
-        );
-    }
-    None
+        listed.then(|| {
+            let label = rel.unwrap_or_else(|| path.to_string_lossy().replace('\\', "/"));
+            (path, label)
+        })
+    })
+}
+
+/// Read and compile a `.dockerignore` (`None` when it is not there after all: a dangling link).
+/// Its `file` is `label`.
+pub fn read_dockerignore(path: &Path, label: &str) -> Option<Result<DockerIgnore, String>> {
+    let bytes = match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        other => other,
+    };
+    Some(
+        bytes
+            .map_err(|e| format!("{}: {e}", path.display()))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| format!("{}: not UTF-8", path.display()))
+            })
+            .and_then(|t| {
+                DockerIgnore::parse(&t, label)
+                    .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
+            }),
+    )
 }
