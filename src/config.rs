@@ -34,10 +34,23 @@ pub struct Config {
     pub pr: Option<PrConfig>,
 }
 
+/// Where `gomodfix pr` opens its change request.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForgeKind {
+    /// GitLab when the GitLab CI variables are set (GITLAB_CI, or CI_PROJECT_PATH without
+    /// GITHUB_REPOSITORY), else GitHub.
+    #[default]
+    Auto,
+    Github,
+    Gitlab,
+}
+
 /// `pr:` — defaults for `gomodfix pr`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PrConfig {
+    pub forge: Option<ForgeKind>,
     pub branch: Option<String>,
     pub remote: Option<String>,
     pub base: Option<String>,

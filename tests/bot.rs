@@ -15,8 +15,10 @@ const BROKEN: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go 
 #[derive(Default)]
 struct State {
     prs: Vec<Value>,
+    /// (method, url, credentials header, body): the credentials header is `Authorization` on
+    /// GitHub and `PRIVATE-TOKEN` on GitLab.
     requests: Vec<(String, String, String, String)>,
-    /// Answer the next POST /pulls with this status (422, 401, 403-rate-limit).
+    /// Answer the next create call with this status (422, 409, 401, 403/429 rate limit).
     fail_create: Option<u16>,
 }
 
@@ -25,7 +27,10 @@ struct Server {
     state: Arc<Mutex<State>>,
 }
 
-fn server() -> Server {
+type Reply = (u16, Value, Vec<(&'static str, &'static str)>);
+
+/// A forge stand-in on 127.0.0.1: `handle(state, method, path, query, body)` answers each call.
+fn serve(handle: fn(&mut State, &str, &str, &str, &Value) -> Reply) -> Server {
     let http = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let url = format!("http://{}", http.server_addr().to_ip().unwrap());
     let state = Arc::new(Mutex::new(State::default()));
@@ -36,99 +41,18 @@ fn server() -> Server {
             let _ = req.as_reader().read_to_string(&mut body);
             let method = req.method().to_string();
             let url = req.url().to_string();
-            let auth = req
+            let credentials = req
                 .headers()
                 .iter()
-                .find(|h| h.field.equiv("Authorization"))
+                .find(|h| h.field.equiv("Authorization") || h.field.equiv("PRIVATE-TOKEN"))
                 .map(|h| h.value.to_string())
                 .unwrap_or_default();
             let mut s = st.lock().unwrap();
             s.requests
-                .push((method.clone(), url.clone(), auth, body.clone()));
+                .push((method.clone(), url.clone(), credentials, body.clone()));
             let input: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-            let path = url
-                .split('?')
-                .next()
-                .unwrap()
-                .trim_start_matches("/repos/acme/app")
-                .to_string();
-            let (status, reply, headers): (u16, Value, Vec<(&str, &str)>) = match (
-                method.as_str(),
-                path.as_str(),
-            ) {
-                ("GET", "/pulls") => {
-                    let head = url
-                        .split("head=")
-                        .nth(1)
-                        .unwrap_or("")
-                        .split('&')
-                        .next()
-                        .unwrap_or("")
-                        .to_string();
-                    let open: Vec<Value> = s
-                        .prs
-                        .iter()
-                        .filter(|p| {
-                            p["state"] == "open"
-                                && format!("acme:{}", p["head"].as_str().unwrap()) == head
-                        })
-                        .cloned()
-                        .collect();
-                    (200, Value::Array(open), vec![])
-                }
-                ("POST", "/pulls") => match s.fail_create.take() {
-                    Some(422) => (
-                        422,
-                        json!({"message": "Validation Failed", "errors": [{"message": "No commits between main and gomodfix/fix"}]}),
-                        vec![],
-                    ),
-                    Some(401) => (401, json!({"message": "Bad credentials"}), vec![]),
-                    Some(403) => (
-                        403,
-                        json!({"message": "API rate limit exceeded"}),
-                        vec![
-                            ("x-ratelimit-remaining", "0"),
-                            ("x-ratelimit-reset", "1700000000"),
-                        ],
-                    ),
-                    _ => {
-                        let n = s.prs.len() as u64 + 1;
-                        let pr = json!({"number": n, "state": "open", "head": input["head"], "base": input["base"], "title": input["title"], "body": input["body"], "labels": [], "comments": [], "reviewers": []});
-                        s.prs.push(pr.clone());
-                        (201, pr, vec![])
-                    }
-                },
-                ("PATCH", p) if p.starts_with("/pulls/") => {
-                    let n: usize = p["/pulls/".len()..].parse().unwrap();
-                    let pr = &mut s.prs[n - 1];
-                    for k in ["title", "body", "state"] {
-                        if !input[k].is_null() {
-                            pr[k] = input[k].clone();
-                        }
-                    }
-                    (200, pr.clone(), vec![])
-                }
-                ("POST", p)
-                    if p.ends_with("/comments")
-                        || p.ends_with("/labels")
-                        || p.ends_with("/requested_reviewers") =>
-                {
-                    let n: usize = p.split('/').nth(2).unwrap().parse().unwrap();
-                    let pr = &mut s.prs[n - 1];
-                    if p.ends_with("/comments") {
-                        pr["comments"]
-                            .as_array_mut()
-                            .unwrap()
-                            .push(input["body"].clone());
-                    } else if p.ends_with("/labels") {
-                        pr["labels"] = input["labels"].clone();
-                    } else {
-                        pr["reviewers"] = input["reviewers"].clone();
-                    }
-                    (200, json!({}), vec![])
-                }
-                _ => (404, json!({"message": "Not Found"}), vec![]),
-            };
+            let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+            let (status, reply, headers) = handle(&mut s, &method, path, query, &input);
             let mut resp =
                 tiny_http::Response::from_string(reply.to_string()).with_status_code(status);
             for (k, v) in headers {
@@ -138,6 +62,164 @@ fn server() -> Server {
         }
     });
     Server { url, state }
+}
+
+fn query_value<'a>(query: &'a str, key: &str) -> &'a str {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        .unwrap_or("")
+}
+
+/// The GitHub endpoints `gomodfix pr` uses, for repository acme/app.
+fn server() -> Server {
+    serve(|s, method, path, query, input| {
+        let path = path.trim_start_matches("/repos/acme/app");
+        match (method, path) {
+            ("GET", "/pulls") => {
+                let head = query_value(query, "head");
+                let open: Vec<Value> = s
+                    .prs
+                    .iter()
+                    .filter(|p| {
+                        p["state"] == "open"
+                            && format!("acme:{}", p["head"].as_str().unwrap()) == head
+                    })
+                    .cloned()
+                    .collect();
+                (200, Value::Array(open), vec![])
+            }
+            ("POST", "/pulls") => match s.fail_create.take() {
+                Some(422) => (
+                    422,
+                    json!({"message": "Validation Failed", "errors": [{"message": "No commits between main and gomodfix/fix"}]}),
+                    vec![],
+                ),
+                Some(401) => (401, json!({"message": "Bad credentials"}), vec![]),
+                Some(403) => (
+                    403,
+                    json!({"message": "API rate limit exceeded"}),
+                    vec![
+                        ("x-ratelimit-remaining", "0"),
+                        ("x-ratelimit-reset", "1700000000"),
+                    ],
+                ),
+                _ => {
+                    let n = s.prs.len() as u64 + 1;
+                    let pr = json!({"number": n, "state": "open", "head": input["head"], "base": input["base"], "title": input["title"], "body": input["body"], "labels": [], "comments": [], "reviewers": []});
+                    s.prs.push(pr.clone());
+                    (201, pr, vec![])
+                }
+            },
+            ("PATCH", p) if p.starts_with("/pulls/") => {
+                let n: usize = p["/pulls/".len()..].parse().unwrap();
+                let pr = &mut s.prs[n - 1];
+                for k in ["title", "body", "state"] {
+                    if !input[k].is_null() {
+                        pr[k] = input[k].clone();
+                    }
+                }
+                (200, pr.clone(), vec![])
+            }
+            ("POST", p)
+                if p.ends_with("/comments")
+                    || p.ends_with("/labels")
+                    || p.ends_with("/requested_reviewers") =>
+            {
+                let n: usize = p.split('/').nth(2).unwrap().parse().unwrap();
+                let pr = &mut s.prs[n - 1];
+                if p.ends_with("/comments") {
+                    pr["comments"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(input["body"].clone());
+                } else if p.ends_with("/labels") {
+                    pr["labels"] = input["labels"].clone();
+                } else {
+                    pr["reviewers"] = input["reviewers"].clone();
+                }
+                (200, json!({}), vec![])
+            }
+            _ => (404, json!({"message": "Not Found"}), vec![]),
+        }
+    })
+}
+
+/// The GitLab v4 endpoints `gomodfix pr` uses, for project acme/app (addressed as acme%2Fapp);
+/// the MR objects reuse the pull request fields (head, base, body) for the tests' asserts.
+fn gitlab_server() -> Server {
+    serve(|s, method, path, query, input| {
+        if (method, path) == ("GET", "/api/v4/users") {
+            return match query_value(query, "username") {
+                "octocat" => (200, json!([{"id": 7, "username": "octocat"}]), vec![]),
+                _ => (200, json!([]), vec![]),
+            };
+        }
+        let Some(path) = path.strip_prefix("/api/v4/projects/acme%2Fapp") else {
+            return (404, json!({"message": "404 Project Not Found"}), vec![]);
+        };
+        match (method, path) {
+            ("GET", "/merge_requests") => {
+                assert_eq!(query_value(query, "state"), "opened");
+                let branch = query_value(query, "source_branch").replace("%2F", "/");
+                let open: Vec<Value> = s
+                    .prs
+                    .iter()
+                    .filter(|m| m["state"] == "opened" && m["head"] == branch.as_str())
+                    .cloned()
+                    .collect();
+                (200, Value::Array(open), vec![])
+            }
+            ("POST", "/merge_requests") => match s.fail_create.take() {
+                Some(409) => (
+                    409,
+                    json!({"message": ["Another open merge request already exists for this source branch: !1"]}),
+                    vec![],
+                ),
+                Some(401) => (401, json!({"message": "401 Unauthorized"}), vec![]),
+                Some(429) => (
+                    429,
+                    json!({"message": "Retry later"}),
+                    vec![("Retry-After", "60"), ("RateLimit-Remaining", "0")],
+                ),
+                _ => {
+                    let iid = s.prs.len() as u64 + 1;
+                    let mr = json!({"iid": iid, "state": "opened", "head": input["source_branch"], "base": input["target_branch"], "title": input["title"], "body": input["description"], "labels": [], "comments": [], "reviewers": []});
+                    s.prs.push(mr.clone());
+                    (201, mr, vec![])
+                }
+            },
+            ("PUT", p) if p.starts_with("/merge_requests/") => {
+                let n: usize = p["/merge_requests/".len()..].parse().unwrap();
+                let mr = &mut s.prs[n - 1];
+                if !input["title"].is_null() {
+                    mr["title"] = input["title"].clone();
+                }
+                if !input["description"].is_null() {
+                    mr["body"] = input["description"].clone();
+                }
+                if input["state_event"] == "close" {
+                    mr["state"] = json!("closed");
+                }
+                if let Some(labels) = input["add_labels"].as_str() {
+                    mr["labels"] = json!(labels.split(',').collect::<Vec<_>>());
+                }
+                if !input["reviewer_ids"].is_null() {
+                    mr["reviewers"] = input["reviewer_ids"].clone();
+                }
+                (200, mr.clone(), vec![])
+            }
+            ("POST", p) if p.ends_with("/notes") => {
+                let n: usize = p.split('/').nth(2).unwrap().parse().unwrap();
+                s.prs[n - 1]["comments"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(input["body"].clone());
+                (201, json!({}), vec![])
+            }
+            _ => (404, json!({"message": "404 Not Found"}), vec![]),
+        }
+    })
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -195,15 +277,48 @@ fn repo() -> (TempDir, std::path::PathBuf, std::path::PathBuf) {
 }
 
 fn pr(dir: &Path, server: &Server, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gomodfix"))
-        .arg("pr")
-        .args(args)
-        .current_dir(dir)
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_REPOSITORY", "acme/app")
-        .env("GITHUB_API_URL", &server.url)
-        .output()
-        .unwrap();
+    pr_with_env(
+        dir,
+        args,
+        &[
+            ("GITHUB_TOKEN", TOKEN),
+            ("GITHUB_REPOSITORY", "acme/app"),
+            ("GITHUB_API_URL", &server.url),
+        ],
+    )
+}
+
+/// `gomodfix pr` as GitLab CI runs it (forge detected from GITLAB_CI).
+fn mr(dir: &Path, server: &Server, args: &[&str]) -> (i32, String, String) {
+    let api = format!("{}/api/v4", server.url);
+    pr_with_env(
+        dir,
+        args,
+        &[
+            ("GITLAB_CI", "true"),
+            ("GITLAB_TOKEN", TOKEN),
+            ("CI_PROJECT_PATH", "acme/app"),
+            ("CI_API_V4_URL", &api),
+        ],
+    )
+}
+
+fn pr_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gomodfix"));
+    cmd.arg("pr").args(args).current_dir(dir);
+    for var in [
+        "GITHUB_TOKEN",
+        "GITHUB_REPOSITORY",
+        "GITHUB_API_URL",
+        "GITLAB_CI",
+        "GITLAB_TOKEN",
+        "CI_PROJECT_PATH",
+        "CI_PROJECT_ID",
+        "CI_API_V4_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    let out = cmd.envs(env.iter().copied()).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -367,4 +482,122 @@ fn dry_run_body_for_a_multi_rule_fixture() {
     let (code, out, err) = pr(&work, &s, &["--dry-run"]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("bot_dry_run_formats_fixture", out);
+}
+
+#[test]
+fn gitlab_merge_request_is_opened_updated_and_closed() {
+    let (_tmp, work, remote) = repo();
+    let s = gitlab_server();
+    let (code, out, err) = mr(
+        &work,
+        &s,
+        &[
+            "--label",
+            "gomodfix",
+            "--label",
+            "docker",
+            "--reviewer",
+            "octocat",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("opened merge request !1 from gomodfix/fix"),
+        "{out}"
+    );
+    let log = git(&remote, &["log", "-1", "--format=%s", "gomodfix/fix"]);
+    assert!(log.starts_with("Fix Go builds in Dockerfiles"), "{log}");
+    assert_eq!(git(&work, &["rev-parse", "--abbrev-ref", "HEAD"]), "main");
+    assert_eq!(fs::read_to_string(work.join("Dockerfile")).unwrap(), BROKEN);
+    {
+        let st = s.state.lock().unwrap();
+        assert_eq!(st.prs.len(), 1);
+        let m = &st.prs[0];
+        assert_eq!(
+            (m["head"].as_str(), m["base"].as_str()),
+            (Some("gomodfix/fix"), Some("main"))
+        );
+        assert_eq!(m["labels"], json!(["gomodfix", "docker"]));
+        assert_eq!(m["reviewers"], json!([7]));
+        assert!(
+            m["body"]
+                .as_str()
+                .unwrap()
+                .contains("| `Dockerfile` | [GM001]")
+        );
+        // Every call authenticates with the token in GitLab's header, none with a GitHub one.
+        assert!(
+            st.requests.iter().all(|(_, _, cred, _)| cred == TOKEN),
+            "{:?}",
+            st.requests
+        );
+    }
+    assert_no_token(&work, &[&out, &err]);
+
+    fs::write(
+        work.join("api.Dockerfile"),
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /api .\n",
+    )
+    .unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "api"]);
+    let (code, out, err) = mr(&work, &s, &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("updated merge request !1"), "{out}");
+    assert_eq!(s.state.lock().unwrap().prs.len(), 1);
+
+    git(&work, &["checkout", "-q", "gomodfix/fix", "--", "."]);
+    git(&work, &["commit", "-q", "-am", "merge fixes"]);
+    let (code, out, err) = mr(&work, &s, &["--close-when-clean"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("closed merge request !1"), "{out}");
+    let st = s.state.lock().unwrap();
+    assert_eq!(st.prs[0]["state"], "closed");
+    assert_eq!(st.prs[0]["comments"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn gitlab_errors_are_clear_and_leave_nothing_behind() {
+    for (status, expect) in [
+        (
+            409,
+            "409 conflict: Another open merge request already exists",
+        ),
+        (401, "401 unauthorized: check GITLAB_TOKEN"),
+        (429, "GitLab API rate limit: retry after 60 seconds"),
+    ] {
+        let (_tmp, work, _remote) = repo();
+        let s = gitlab_server();
+        s.state.lock().unwrap().fail_create = Some(status);
+        let (code, out, err) = mr(&work, &s, &[]);
+        assert_eq!(code, 2, "{status}: {out}\n{err}");
+        assert!(err.contains(expect), "{status}: {err}");
+        assert_eq!(git(&work, &["rev-parse", "--abbrev-ref", "HEAD"]), "main");
+        assert_eq!(git(&work, &["status", "--porcelain"]), "");
+        assert_no_token(&work, &[&out, &err]);
+    }
+    // An unknown reviewer is named; a project the token cannot see is a 404 naming the variable.
+    let (_tmp, work, _remote) = repo();
+    let s = gitlab_server();
+    let (code, _, err) = mr(&work, &s, &["--reviewer", "nobody"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no user named `nobody`"), "{err}");
+    // The forge named in the config, not detected: no GITLAB_CI here.
+    fs::write(work.join(".gomodfix.yaml"), "pr:\n  forge: gitlab\n").unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "config"]);
+    let (code, _, err) = pr_with_env(
+        &work,
+        &[],
+        &[
+            ("GITLAB_TOKEN", TOKEN),
+            ("CI_PROJECT_PATH", "acme/other"),
+            ("CI_API_V4_URL", &format!("{}/api/v4", s.url)),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("404 not found: check CI_PROJECT_PATH"),
+        "{err}"
+    );
 }

@@ -101,16 +101,20 @@ impl Git {
         r
     }
 
-    /// Push with `--force-with-lease`. An HTTPS remote gets the token as a one-off header; nothing
-    /// is stored in the git config or the remote URL.
-    pub fn push(&self, remote: &str, branch: &str, token: Option<&str>) -> Result<(), String> {
+    /// Push with `--force-with-lease`. An HTTPS remote gets `(user, token)` as a one-off header;
+    /// nothing is stored in the git config or the remote URL.
+    pub fn push(
+        &self,
+        remote: &str,
+        branch: &str,
+        credentials: Option<(&str, &str)>,
+    ) -> Result<(), String> {
         let url = self.run(&["remote", "get-url", remote]).unwrap_or_default();
         let header;
         let mut args: Vec<&str> = Vec::new();
-        if let Some(t) = token.filter(|_| url.starts_with("https://")) {
+        if let Some((user, t)) = credentials.filter(|_| url.starts_with("https://")) {
             use base64::Engine;
-            let basic =
-                base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{t}"));
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{t}"));
             header = format!("http.extraHeader=Authorization: Basic {basic}");
             args.extend(["-c", header.as_str()]);
             let refspec = format!("HEAD:refs/heads/{branch}");

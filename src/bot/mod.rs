@@ -1,12 +1,16 @@
 //! `gomodfix pr`: fix a checkout, commit the fixes on a branch, push it, and open (or update) one
-//! pull request through the GitHub REST API. Git is driven through the real `git` program.
+//! pull request through the GitHub REST API, or one merge request through GitLab's. Git is driven
+//! through the real `git` program.
 //!
-//! The token is only ever sent in the Authorization header of API requests and, for the push,
+//! The token is only ever sent in the authentication header of API requests and, for the push,
 //! in a one-off `-c http.extraHeader` that git does not persist; it is never printed.
 
 mod body;
+mod forge;
 mod git;
 mod github;
+mod gitlab;
+mod http;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,16 +18,24 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 pub use body::{PrContent, render};
+use forge::Forge;
 use git::Git;
 use github::GitHub;
+use gitlab::GitLab;
 
 use crate::cli::{
     CheckArgs, Cli, ContextCache, discover_with, merge_side_files, side_proposals, write_atomic,
 };
+use crate::config::ForgeKind;
 
-/// `gomodfix pr` options (environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+/// `gomodfix pr` options (environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL on
+/// GitHub; GITLAB_TOKEN, CI_PROJECT_PATH or CI_PROJECT_ID, CI_API_V4_URL on GitLab).
 #[derive(Debug, Clone, Args)]
 pub struct PrArgs {
+    /// Where to open the change request: a GitHub pull request or a GitLab merge request
+    /// (default: auto, GitLab when GitLab CI's variables are set).
+    #[arg(long, value_enum)]
+    pub forge: Option<ForgeKind>,
     /// Branch the fixes are committed on, created or reset (default `gomodfix/fix`).
     #[arg(long)]
     pub branch: Option<String>,
@@ -154,6 +166,7 @@ fn merged(args: &PrArgs, root: &Path) -> Result<PrArgs, String> {
         None => Default::default(),
     };
     let mut a = args.clone();
+    a.forge = args.forge.or(cfg.forge);
     a.branch = Some(
         args.branch
             .clone()
@@ -198,23 +211,24 @@ fn run_inner(args: &PrArgs) -> Result<String, String> {
     if !git.is_clean()? {
         return Err("the working tree has uncommitted changes; commit or stash them first".into());
     }
-    let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty());
-    let repo = std::env::var("GITHUB_REPOSITORY")
-        .map_err(|_| "GITHUB_REPOSITORY (owner/name) is not set".to_string())?;
-    let api_url =
-        std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into());
-    let api = GitHub::new(&api_url, &repo, token.clone())?;
-    let owner = repo.split('/').next().unwrap_or(&repo).to_string();
-    let existing = api.open_pr(&owner, branch)?;
+    let (api, token) = connect(args.forge.unwrap_or_default())?;
+    let noun = api.noun();
+    let existing = api.open_request(branch)?;
 
     if fixed.writes.is_empty() {
         return match (existing, args.close_when_clean) {
-            (Some(pr), true) => {
-                api.comment(pr, "gomodfix finds nothing left to fix; closing.")?;
-                api.close(pr)?;
-                Ok(format!("nothing to fix; closed pull request #{pr}"))
+            (Some(n), true) => {
+                api.comment(n, "gomodfix finds nothing left to fix; closing.")?;
+                api.close(n)?;
+                Ok(format!(
+                    "nothing to fix; closed {noun} {}",
+                    api.reference(n)
+                ))
             }
-            (Some(pr), false) => Ok(format!("nothing to fix; pull request #{pr} left open")),
+            (Some(n), false) => Ok(format!(
+                "nothing to fix; {noun} {} left open",
+                api.reference(n)
+            )),
             (None, _) => Ok("nothing to fix".into()),
         };
     }
@@ -232,13 +246,14 @@ fn run_inner(args: &PrArgs) -> Result<String, String> {
         }
         let paths: Vec<&Path> = fixed.writes.keys().map(PathBuf::as_path).collect();
         git.commit(&paths, &message, args.author.as_deref(), args.signoff)?;
-        git.push(remote, branch, token.as_deref())?;
+        let credentials = token.as_deref().map(|t| (api.push_user(), t));
+        git.push(remote, branch, credentials)?;
         let number = match existing {
-            Some(pr) => {
-                api.update_pr(pr, &title, &body)?;
-                pr
+            Some(n) => {
+                api.update(n, &title, &body)?;
+                n
             }
-            None => api.create_pr(&title, branch, &base, &body)?,
+            None => api.create(&title, branch, &base, &body)?,
         };
         if !args.labels.is_empty() {
             api.add_labels(number, &args.labels)?;
@@ -247,12 +262,13 @@ fn run_inner(args: &PrArgs) -> Result<String, String> {
             api.request_reviewers(number, &args.reviewers)?;
         }
         Ok(format!(
-            "{} pull request #{number} from {}",
+            "{} {noun} {} from {}",
             if existing.is_some() {
                 "updated"
             } else {
                 "opened"
             },
+            api.reference(number),
             branch
         ))
     })();
@@ -264,4 +280,32 @@ fn run_inner(args: &PrArgs) -> Result<String, String> {
         )),
         (Err(e), _) => Err(e),
     }
+}
+
+/// The forge's API client and its token, from the environment.
+fn connect(kind: ForgeKind) -> Result<(Box<dyn Forge>, Option<String>), String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let gitlab = match kind {
+        ForgeKind::Github => false,
+        ForgeKind::Gitlab => true,
+        ForgeKind::Auto => {
+            var("GITLAB_CI").is_some()
+                || (var("CI_PROJECT_PATH").is_some() && var("GITHUB_REPOSITORY").is_none())
+        }
+    };
+    if gitlab {
+        let token = var("GITLAB_TOKEN");
+        let project = var("CI_PROJECT_PATH")
+            .or_else(|| var("CI_PROJECT_ID"))
+            .unwrap_or_default();
+        let api_url = var("CI_API_V4_URL").unwrap_or_else(|| "https://gitlab.com/api/v4".into());
+        let api = GitLab::new(&api_url, &project, token.as_deref())?;
+        return Ok((Box::new(api), token));
+    }
+    let token = var("GITHUB_TOKEN");
+    let repo = var("GITHUB_REPOSITORY")
+        .ok_or_else(|| "GITHUB_REPOSITORY (owner/name) is not set".to_string())?;
+    let api_url = var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
+    let api = GitHub::new(&api_url, &repo, token.as_deref())?;
+    Ok((Box::new(api), token))
 }
