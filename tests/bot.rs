@@ -391,28 +391,38 @@ fn opens_then_updates_then_closes_one_pull_request() {
     }
     assert_no_token(&work, &[&out, &err]);
 
-    // More to fix: the same pull request is updated, not a second one opened.
+    update_then_close(&work, &remote, &s, pr, "pull request #1");
+}
+
+/// The second and third runs of a bot's life: more to fix updates the one open request (not a
+/// second one); with everything fixed, `--close-when-clean` comments on it and closes it.
+fn update_then_close(
+    work: &Path,
+    remote: &Path,
+    s: &Server,
+    run: fn(&Path, &Server, &[&str]) -> (i32, String, String),
+    request: &str,
+) {
     fs::write(
         work.join("api.Dockerfile"),
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /api .\n",
     )
     .unwrap();
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "api"]);
-    let (code, out, err) = pr(&work, &s, &[]);
+    git(work, &["add", "-A"]);
+    git(work, &["commit", "-q", "-m", "api"]);
+    let (code, out, err) = run(work, s, &[]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("updated pull request #1"), "{out}");
+    assert!(out.contains(&format!("updated {request}")), "{out}");
     assert_eq!(s.state.lock().unwrap().prs.len(), 1);
     assert!(
-        git(&remote, &["show", "--stat", "--format=", "gomodfix/fix"]).contains("api.Dockerfile")
+        git(remote, &["show", "--stat", "--format=", "gomodfix/fix"]).contains("api.Dockerfile")
     );
 
-    // Everything fixed on main: with --close-when-clean the pull request is commented and closed.
-    git(&work, &["checkout", "-q", "gomodfix/fix", "--", "."]);
-    git(&work, &["commit", "-q", "-am", "merge fixes"]);
-    let (code, out, err) = pr(&work, &s, &["--close-when-clean"]);
+    git(work, &["checkout", "-q", "gomodfix/fix", "--", "."]);
+    git(work, &["commit", "-q", "-am", "merge fixes"]);
+    let (code, out, err) = run(work, s, &["--close-when-clean"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("closed pull request #1"), "{out}");
+    assert!(out.contains(&format!("closed {request}")), "{out}");
     let st = s.state.lock().unwrap();
     assert_eq!(st.prs[0]["state"], "closed");
     assert_eq!(st.prs[0]["comments"].as_array().unwrap().len(), 1);
@@ -534,26 +544,7 @@ fn gitlab_merge_request_is_opened_updated_and_closed() {
     }
     assert_no_token(&work, &[&out, &err]);
 
-    fs::write(
-        work.join("api.Dockerfile"),
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /api .\n",
-    )
-    .unwrap();
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "api"]);
-    let (code, out, err) = mr(&work, &s, &[]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("updated merge request !1"), "{out}");
-    assert_eq!(s.state.lock().unwrap().prs.len(), 1);
-
-    git(&work, &["checkout", "-q", "gomodfix/fix", "--", "."]);
-    git(&work, &["commit", "-q", "-am", "merge fixes"]);
-    let (code, out, err) = mr(&work, &s, &["--close-when-clean"]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("closed merge request !1"), "{out}");
-    let st = s.state.lock().unwrap();
-    assert_eq!(st.prs[0]["state"], "closed");
-    assert_eq!(st.prs[0]["comments"].as_array().unwrap().len(), 1);
+    update_then_close(&work, &remote, &s, mr, "merge request !1");
 }
 
 #[test]
