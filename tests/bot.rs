@@ -394,13 +394,16 @@ fn opens_then_updates_then_closes_one_pull_request() {
     update_then_close(&work, &remote, &s, pr, "pull request #1");
 }
 
+/// A `gomodfix pr` run against a stand-in: (exit code, stdout, stderr).
+type BotRun = fn(&Path, &Server, &[&str]) -> (i32, String, String);
+
 /// The second and third runs of a bot's life: more to fix updates the one open request (not a
 /// second one); with everything fixed, `--close-when-clean` comments on it and closes it.
 fn update_then_close(
     work: &Path,
     remote: &Path,
     s: &Server,
-    run: fn(&Path, &Server, &[&str]) -> (i32, String, String),
+    run: BotRun,
     request: &str,
 ) {
     fs::write(
