@@ -399,13 +399,7 @@ type BotRun = fn(&Path, &Server, &[&str]) -> (i32, String, String);
 
 /// The second and third runs of a bot's life: more to fix updates the one open request (not a
 /// second one); with everything fixed, `--close-when-clean` comments on it and closes it.
-fn update_then_close(
-    work: &Path,
-    remote: &Path,
-    s: &Server,
-    run: BotRun,
-    request: &str,
-) {
+fn update_then_close(work: &Path, remote: &Path, s: &Server, run: BotRun, request: &str) {
     fs::write(
         work.join("api.Dockerfile"),
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /api .\n",

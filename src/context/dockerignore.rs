@@ -32,6 +32,8 @@ impl Pattern {
 static COMPILED: LazyLock<Mutex<HashMap<String, Arc<GlobMatcher>>>> =
     LazyLock::new(Default::default);
 
+const MAX_COMPILED: usize = 10_000;
+
 fn compile(pattern: &str) -> Result<Option<Arc<GlobMatcher>>, globset::Error> {
     if !pattern.contains(['*', '?', '[', ']', '{', '}', '\\']) {
         return Ok(None);
@@ -50,10 +52,12 @@ fn compile(pattern: &str) -> Result<Option<Arc<GlobMatcher>>, globset::Error> {
             .build()?
             .compile_matcher(),
     );
-    COMPILED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(pattern.to_string(), m.clone());
+    let mut compiled = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    // A long-lived language server sees every saved version of a file: stay bounded.
+    if compiled.len() >= MAX_COMPILED {
+        compiled.clear();
+    }
+    compiled.insert(pattern.to_string(), m.clone());
     Ok(Some(m))
 }
 
