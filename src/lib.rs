@@ -20,6 +20,7 @@ use context::Context;
 use fix::{FixOutcome, NotConverged};
 use rules::{Diagnostic, Settings};
 use syntax::{Dockerfile, ParseOptions};
+use tree_sitter::Tree;
 
 /// Parse options that follow from a context (its build args).
 pub fn parse_options(ctx: Option<&Context>, golang_images: &[String]) -> ParseOptions {
@@ -44,7 +45,18 @@ pub struct Linted {
 
 /// Check a Dockerfile without computing fixes: the fixed text is the input.
 pub fn check_only(source: &str, ctx: Option<&Context>, settings: &Settings) -> Linted {
-    let dockerfile = Dockerfile::parse_with(source, &parse_options(ctx, &settings.golang_images));
+    check_only_parsed(source, None, ctx, settings)
+}
+
+/// [`check_only`] of text whose tree may already be parsed (`tree`).
+pub fn check_only_parsed(
+    source: &str,
+    tree: Option<Tree>,
+    ctx: Option<&Context>,
+    settings: &Settings,
+) -> Linted {
+    let dockerfile =
+        Dockerfile::parse_with_tree(source, tree, &parse_options(ctx, &settings.golang_images));
     let diagnostics = rules::check(&dockerfile, ctx, settings);
     Linted {
         dockerfile,
@@ -64,8 +76,20 @@ pub fn lint(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> Linted {
+    lint_parsed(source, None, ctx, settings, unsafe_fixes)
+}
+
+/// [`lint`] of text whose tree may already be parsed (`tree`): a Dockerfile checked in several
+/// build contexts is parsed once.
+pub fn lint_parsed(
+    source: &str,
+    tree: Option<Tree>,
+    ctx: Option<&Context>,
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> Linted {
     let options = parse_options(ctx, &settings.golang_images);
-    let dockerfile = Dockerfile::parse_with(source, &options);
+    let dockerfile = Dockerfile::parse_with_tree(source, tree, &options);
     let diagnostics = rules::check(&dockerfile, ctx, settings);
     let fixed = if diagnostics.iter().any(|d| d.fix.is_some()) {
         fix::fix_checked(

@@ -331,13 +331,14 @@ impl ContextCache {
         &self,
         dockerfile: &Path,
         source: &str,
+        tree: &tree_sitter::Tree,
         flag: Option<&Path>,
         target: Option<&str>,
     ) -> Vec<Result<Context, String>> {
         let mut contexts = self.contexts_for(dockerfile, flag, target);
         for ctx in contexts.iter_mut().flatten() {
             if ctx.origin == Origin::DockerfileDir {
-                ctx.better_context = better_context(self, dockerfile, source, ctx);
+                ctx.better_context = better_context(self, dockerfile, source, tree, ctx);
             }
         }
         contexts
@@ -391,12 +392,14 @@ fn better_context(
     cache: &ContextCache,
     dockerfile: &Path,
     source: &str,
+    tree: &tree_sitter::Tree,
     ctx: &Context,
 ) -> Option<context::BetterContext> {
     if !may_miss_sources(source, ctx) {
         return None;
     }
-    let df = crate::syntax::Dockerfile::parse(source);
+    let df =
+        crate::syntax::Dockerfile::parse_with_tree(source, Some(tree.clone()), &Default::default());
     let missing = crate::rules::gm028_context_mismatch::missing_sources(&df, ctx);
     if missing.is_empty() {
         return None;

@@ -122,10 +122,13 @@ pub fn process_source(
         }
     };
     report.unsafe_fixes = effective.unsafe_fixes;
+    // Parsed once, whatever number of contexts it is checked in.
+    let tree = crate::syntax::parse_tree(&report.source);
     let mut contexts: Vec<Option<Context>> = Vec::new();
     for c in cache.prepare_contexts(
         path,
         &report.source,
+        &tree,
         args.context.as_deref(),
         args.target.as_deref(),
     ) {
@@ -148,11 +151,13 @@ pub fn process_source(
                 .as_ref()
                 .and_then(|c| c.target.clone())
                 .or(args.target.clone());
+            let tree = Some(tree.clone());
             let linted = if args.diagnostics_only {
-                crate::check_only(&report.source, ctx.as_ref(), &settings)
+                crate::check_only_parsed(&report.source, tree, ctx.as_ref(), &settings)
             } else {
-                crate::lint(
+                crate::lint_parsed(
                     &report.source,
+                    tree,
                     ctx.as_ref(),
                     &settings,
                     effective.unsafe_fixes,
