@@ -46,7 +46,7 @@ fn corpus() {
                 .replace('\\', "/");
             let source = std::fs::read_to_string(&file).unwrap();
             let contexts: Vec<Option<Context>> = cache
-                .prepare_contexts(&file, &source, None, None)
+                .prepare_contexts(&file, &source, None, None, None)
                 .into_iter()
                 .map(|c| c.ok())
                 .collect();

@@ -50,7 +50,7 @@ fn cases() -> Vec<Case> {
 fn context_for(case_dir: &Path, dockerfile: &Path, source: &str) -> Context {
     let cache = ContextCache::default();
     let flag = (!case_dir.join("CONTEXT-DEFAULT").exists()).then_some(case_dir);
-    let mut contexts = cache.prepare_contexts(dockerfile, source, flag, None);
+    let mut contexts = cache.prepare_contexts(dockerfile, source, None, flag, None);
     contexts.remove(0).expect("fixture context loads")
 }
 

@@ -331,7 +331,7 @@ impl ContextCache {
         &self,
         dockerfile: &Path,
         source: &str,
-        tree: &tree_sitter::Tree,
+        tree: Option<&tree_sitter::Tree>,
         flag: Option<&Path>,
         target: Option<&str>,
     ) -> Vec<Result<Context, String>> {
@@ -392,14 +392,13 @@ fn better_context(
     cache: &ContextCache,
     dockerfile: &Path,
     source: &str,
-    tree: &tree_sitter::Tree,
+    tree: Option<&tree_sitter::Tree>,
     ctx: &Context,
 ) -> Option<context::BetterContext> {
     if !may_miss_sources(source, ctx) {
         return None;
     }
-    let df =
-        crate::syntax::Dockerfile::parse_with_tree(source, Some(tree.clone()), &Default::default());
+    let df = crate::syntax::Dockerfile::parse_with_tree(source, tree.cloned(), &Default::default());
     let missing = crate::rules::gm028_context_mismatch::missing_sources(&df, ctx);
     if missing.is_empty() {
         return None;

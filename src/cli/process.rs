@@ -128,7 +128,7 @@ pub fn process_source(
     for c in cache.prepare_contexts(
         path,
         &report.source,
-        &tree,
+        Some(&tree),
         args.context.as_deref(),
         args.target.as_deref(),
     ) {
