@@ -565,11 +565,14 @@ fn gitlab_errors_are_clear_and_leave_nothing_behind() {
         assert_no_token(&work, &[&out, &err]);
     }
     // An unknown reviewer is named; a project the token cannot see is a 404 naming the variable.
-    let (_tmp, work, _remote) = repo();
+    let (_tmp, work, remote) = repo();
     let s = gitlab_server();
     let (code, _, err) = mr(&work, &s, &["--reviewer", "nobody"]);
     assert_eq!(code, 2);
     assert!(err.contains("no user named `nobody`"), "{err}");
+    // Found out before anything was pushed or opened.
+    assert!(s.state.lock().unwrap().prs.is_empty());
+    assert!(git(&remote, &["branch", "--list", "gomodfix/fix"]).is_empty());
     // The forge named in the config, not detected: no GITLAB_CI here.
     fs::write(work.join(".gomodfix.yaml"), "pr:\n  forge: gitlab\n").unwrap();
     git(&work, &["add", "-A"]);

@@ -17,4 +17,8 @@ pub trait Forge {
     fn close(&self, number: u64) -> Result<(), String>;
     fn add_labels(&self, number: u64, labels: &[String]) -> Result<(), String>;
     fn request_reviewers(&self, number: u64, reviewers: &[String]) -> Result<(), String>;
+    /// Before anything is pushed: are these reviewers known? (GitLab looks user names up.)
+    fn check_reviewers(&self, _reviewers: &[String]) -> Result<(), String> {
+        Ok(())
+    }
 }

@@ -1,6 +1,9 @@
 //! The GitLab REST (v4) calls of `gomodfix pr`: merge requests by source branch, create, update,
 //! note, close, labels, reviewers (GitLab wants user ids: usernames are looked up).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::forge::Forge;
@@ -10,6 +13,8 @@ pub struct GitLab {
     api: Api,
     /// The project's id or its URL-encoded path (`group%2Fapp`).
     project: String,
+    /// User ids looked up so far, by user name.
+    users: RefCell<HashMap<String, u64>>,
 }
 
 /// Percent-encode a path segment or query value (RFC 3986 unreserved characters stay).
@@ -42,6 +47,7 @@ impl GitLab {
                 "CI_PROJECT_PATH",
             ),
             project: encode(project),
+            users: RefCell::default(),
         })
     }
 
@@ -57,13 +63,19 @@ impl GitLab {
 
     fn user_id(&self, username: &str) -> Result<u64, String> {
         let name = username.trim_start_matches('@');
+        if let Some(id) = self.users.borrow().get(name) {
+            return Ok(*id);
+        }
         let v = self
             .api
             .call("GET", &format!("/users?username={}", encode(name)), None)?;
-        v.as_array()
+        let id = v
+            .as_array()
             .and_then(|a| a.first())
             .and_then(|u| u["id"].as_u64())
-            .ok_or_else(|| format!("GitLab API: no user named `{name}` (a --reviewer)"))
+            .ok_or_else(|| format!("GitLab API: no user named `{name}` (a --reviewer)"))?;
+        self.users.borrow_mut().insert(name.to_string(), id);
+        Ok(id)
     }
 }
 
@@ -129,6 +141,12 @@ impl Forge for GitLab {
 
     fn add_labels(&self, iid: u64, labels: &[String]) -> Result<(), String> {
         self.edit(iid, json!({"add_labels": labels.join(",")}))
+    }
+
+    fn check_reviewers(&self, reviewers: &[String]) -> Result<(), String> {
+        reviewers
+            .iter()
+            .try_for_each(|r| self.user_id(r).map(|_| ()))
     }
 
     fn request_reviewers(&self, iid: u64, reviewers: &[String]) -> Result<(), String> {

@@ -232,6 +232,7 @@ fn run_inner(args: &PrArgs) -> Result<String, String> {
             (None, _) => Ok("nothing to fix".into()),
         };
     }
+    api.check_reviewers(&args.reviewers)?;
     let original = git.current_branch()?;
     let base = args.base.clone().unwrap_or_else(|| original.clone());
     // From here on, any failure puts the user back where they were.
