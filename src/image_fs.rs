@@ -1,4 +1,5 @@
-//! Which context files a stage's COPY/ADD instructions bring into the image, and where.
+//! Which context files a stage's COPY/ADD instructions bring into the image, and where; and which
+//! a RUN's `--mount=type=bind` (from the context) shows to that RUN alone.
 //!
 //! Built from the model and the context listing (both pure), so rules can ask "is go.mod in this
 //! RUN's working directory?" or "where does vendor/ land?" without touching the disk.
@@ -17,6 +18,19 @@ pub struct Mapping {
     pub image_path: String,
     /// A directory whose contents are copied into `image_path`.
     pub dir: bool,
+    /// A RUN's bind mount: there for that RUN only, and not in the image.
+    pub mount: bool,
+}
+
+impl Mapping {
+    /// Whether the mapping is in place when instruction `at` runs.
+    pub fn visible_at(&self, at: usize) -> bool {
+        if self.mount {
+            self.instruction == at
+        } else {
+            self.instruction < at
+        }
+    }
 }
 
 /// The context files a stage (and the stages it is FROM) copied, in order.
@@ -36,6 +50,10 @@ impl StageFiles {
         };
         for idx in stage.body.clone() {
             let ins = &df.instructions[idx];
+            if ins.kind == Kind::Run {
+                files.add_bind_mounts(idx, ins, ctx);
+                continue;
+            }
             if !matches!(ins.kind, Kind::Copy | Kind::Add) {
                 continue;
             }
@@ -97,11 +115,51 @@ impl StageFiles {
                         context_path: path,
                         image_path,
                         dir: kind == EntryKind::Dir,
+                        mount: false,
                     });
                 }
             }
         }
         files
+    }
+
+    /// `RUN --mount=type=bind[,source=…],target=…` without `from=`: the context (or a path in it)
+    /// at the target (relative to WORKDIR) while this RUN runs.
+    fn add_bind_mounts(&mut self, idx: usize, ins: &crate::syntax::Instruction, ctx: &Context) {
+        for m in ins.mounts.iter().filter(|m| m.kind() == "bind") {
+            if m.get("from").is_some() {
+                continue;
+            }
+            let Some(target) = m.target().and_then(|t| ins.state.expand(t)) else {
+                self.uncertain |= m.target().is_some();
+                continue;
+            };
+            let image_path = match &ins.state.workdir {
+                _ if target.starts_with('/') => join_path("/", &target),
+                Some(w) => join_path(w, &target),
+                None => {
+                    self.uncertain = true;
+                    continue;
+                }
+            };
+            let source = m.get("source").or_else(|| m.get("src")).unwrap_or(".");
+            let Some(source) = ins.state.expand(source) else {
+                self.uncertain = true;
+                continue;
+            };
+            let rel = context_rel(&source);
+            let Some(kind) = ctx.tree.kind(&rel) else {
+                self.uncertain |= !ctx.complete();
+                continue;
+            };
+            self.mappings.push(Mapping {
+                instruction: idx,
+                context_path: rel,
+                image_path,
+                dir: kind == EntryKind::Dir,
+                mount: true,
+            });
+        }
     }
 
     /// The context path of an image path, from the last COPY before instruction `before` that
@@ -110,7 +168,7 @@ impl StageFiles {
         self.mappings
             .iter()
             .rev()
-            .filter(|m| m.instruction < before)
+            .filter(|m| m.visible_at(before))
             .find_map(|m| {
                 let candidate = if m.image_path == image_path {
                     if m.dir {
@@ -138,7 +196,7 @@ impl StageFiles {
         self.mappings
             .iter()
             .rev()
-            .filter(|m| m.instruction < before)
+            .filter(|m| m.visible_at(before))
             .find_map(|m| {
                 if m.context_path == rel && !m.dir {
                     return Some((m.instruction, m.image_path.clone()));
@@ -178,10 +236,16 @@ impl StageFiles {
 
     /// The first COPY in `range` that copies Go sources (anything other than module files).
     pub fn first_source_copy(&self, range: std::ops::Range<usize>) -> Option<&Mapping> {
-        self.mappings
-            .iter()
+        self.copies()
             .filter(|m| range.contains(&m.instruction))
             .find(|m| m.dir || !is_module_file(&m.context_path))
+    }
+}
+
+impl StageFiles {
+    /// What COPY/ADD instructions brought into the image (no bind mounts).
+    pub fn copies(&self) -> impl DoubleEndedIterator<Item = &Mapping> {
+        self.mappings.iter().filter(|m| !m.mount)
     }
 }
 

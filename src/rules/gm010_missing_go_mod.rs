@@ -253,7 +253,8 @@ fn missing_go_sum(
     out.push(d);
 }
 
-/// Whether any COPY before `before` brings some go.mod of the context into the image.
+/// Whether any COPY before `before` (or a bind mount of that RUN) brings some go.mod of the
+/// context into the image.
 pub fn brings_a_go_mod(
     files: &crate::image_fs::StageFiles,
     ctx: &crate::context::Context,
@@ -262,7 +263,7 @@ pub fn brings_a_go_mod(
     files
         .mappings
         .iter()
-        .filter(|m| m.instruction < before)
+        .filter(|m| m.visible_at(before))
         .any(|m| {
             if !m.dir {
                 return m.context_path.ends_with("go.mod") && ctx.sends(&m.context_path);

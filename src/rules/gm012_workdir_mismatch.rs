@@ -68,7 +68,7 @@ impl Rule for WorkdirMismatch {
                     return None;
                 }
                 let landed = files.mappings.iter().rev().find(|m| {
-                    m.instruction < go_idx
+                    m.visible_at(go_idx)
                         && !m.dir
                         && m.context_path.ends_with("go.mod")
                         && ctx.sends(&m.context_path)

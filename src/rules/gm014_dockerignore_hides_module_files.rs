@@ -86,9 +86,10 @@ impl Rule for DockerignoreHidesModuleFiles {
                 {
                     continue;
                 }
-                // A COPY of this stage (before the go command) that would bring it.
+                // A COPY of this stage (before the go command), or its bind mount, that would
+                // bring it.
                 let by = files.mappings.iter().find(|m| {
-                    m.instruction < go_idx
+                    m.visible_at(go_idx)
                         && (m.context_path == f
                             || (m.dir
                                 && (m.context_path.is_empty()

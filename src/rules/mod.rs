@@ -215,7 +215,7 @@ impl<'a> RuleContext<'a> {
         let files = self.files(stage, ctx);
         // A go.mod the stage copies by name (even if hidden), else the first copied sources.
         if let Some(m) = files.mappings.iter().find(|m| {
-            m.instruction < go_idx
+            m.visible_at(go_idx)
                 && !m.dir
                 && crate::context::split_dir(&m.context_path).1 == "go.mod"
         }) {
