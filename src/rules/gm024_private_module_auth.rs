@@ -1,6 +1,6 @@
 use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
 use crate::fix::{Edit, Fix};
-use crate::syntax::Kind;
+use crate::syntax::{Instruction, Kind, Stage};
 
 pub struct PrivateModuleAuth;
 
@@ -96,8 +96,15 @@ Three checks around private modules:
    Patterns from the config file (`private: [github.com/acme/*]`) make this a warning about
    those modules instead of a hint.
 3. An organisation-internal GOPROXY or GONOSUMDB baked into ENV, or a git `insteadOf` rewrite
-   in a RUN: the build fails for everyone outside the organisation. Reported; the unsafe fix turns
-   the ENV into an `ARG` without a default, so each builder supplies its own value.
+   to an HTTPS URL in a RUN: the build fails for everyone outside the organisation. Reported; the
+   unsafe fix turns the ENV into an `ARG` without a default, so each builder supplies its own
+   value. A rewrite to SSH (`url."git@github.com:".insteadOf`) is how modules are fetched with
+   the builder's SSH agent, and is not reported.
+4. Git fetches over SSH (such a rewrite, in the stage or a stage it is FROM), GOPRIVATE sends
+   modules to git, but a RUN that downloads has no `--mount=type=ssh`: the download fails with
+   `Permission denied (publickey)`. The unsafe fix adds the mount; build with `--ssh default`.
+   In the same situation without GOPRIVATE, check 1's fix mounts the SSH agent instead of a
+   .netrc secret.
 
 ## Why is this bad?
 Private modules fail with `unknown revision`, `410 Gone` (the public checksum database does not
@@ -166,6 +173,7 @@ impl Rule for PrivateModuleAuth {
         leaked_credentials(cx, out);
         internal_settings(cx, out);
         missing_private_setup(cx, out);
+        ssh_without_agent(cx, out);
     }
 }
 
@@ -249,12 +257,7 @@ fn internal_settings(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(run) = &ins.run
-            && run.commands.iter().any(|c| {
-                c.words.first().is_some_and(|w| w.text == "git")
-                    && c.words
-                        .iter()
-                        .any(|w| w.text.ends_with(".insteadOf") || w.text.ends_with(".insteadof"))
-            })
+            && rewrites(run).any(|url| !is_ssh_url(url))
         {
             out.push(cx.diagnostic(
                 &META,
@@ -347,6 +350,10 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             );
         }
         let home = first.state.home();
+        // Where git already fetches over SSH, credentials come from the SSH agent.
+        let ssh = downloads
+            .first()
+            .is_some_and(|(idx, _, _)| ssh_rewrite(cx, stage, *idx).is_some());
         if let Some(home) = home.filter(|_| !cx.df.instructions[stage.from].near_error) {
             let mut edits = vec![cx.add_env_to_stage(stage, "GOPRIVATE", &hosts.join(","))];
             let mut seen = Vec::new();
@@ -355,20 +362,92 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 seen.push(*idx);
-                edits.push(Edit::insert(
-                    super::flags_end(ins),
+                let mount = if ssh {
+                    " --mount=type=ssh".to_string()
+                } else {
                     format!(
                         " --mount=type=secret,id=netrc,target={}/.netrc",
                         home.trim_end_matches('/')
-                    ),
-                ));
+                    )
+                };
+                edits.push(Edit::insert(super::flags_end(ins), mount));
             }
             d.fix = Some(Fix::unsafe_(
-                "Set GOPRIVATE and mount a .netrc secret (build with `--secret id=netrc,src=$HOME/.netrc`)",
+                if ssh {
+                    "Set GOPRIVATE and mount the SSH agent (build with `--ssh default`)"
+                } else {
+                    "Set GOPRIVATE and mount a .netrc secret (build with `--secret id=netrc,src=$HOME/.netrc`)"
+                },
                 edits,
             ));
         }
         out.push(d);
+    }
+}
+
+/// The URLs of `git config … url.<URL>.insteadOf …` commands in a RUN.
+fn rewrites(run: &crate::syntax::Run) -> impl Iterator<Item = &str> {
+    run.commands
+        .iter()
+        .filter(|c| c.words.first().is_some_and(|w| w.text == "git"))
+        .flat_map(|c| c.words.iter())
+        .filter_map(|w| {
+            let rest = w.text.strip_prefix("url.")?;
+            rest.strip_suffix(".insteadOf")
+                .or_else(|| rest.strip_suffix(".insteadof"))
+        })
+}
+
+fn is_ssh_url(url: &str) -> bool {
+    url.starts_with("ssh://") || (url.contains('@') && !url.contains("://"))
+}
+
+/// A RUN before `before`, in the stage or a stage it is FROM, that makes git fetch over SSH
+/// (`url."git@host:".insteadOf`): that RUN, for messages.
+fn ssh_rewrite<'a>(cx: &RuleContext<'a>, stage: &Stage, before: usize) -> Option<&'a Instruction> {
+    let mut current = Some(stage);
+    while let Some(st) = current {
+        let found = st.body.clone().filter(|&i| i < before).find_map(|i| {
+            let ins = &cx.df.instructions[i];
+            let run = ins.run.as_ref()?;
+            rewrites(run).any(is_ssh_url).then_some(ins)
+        });
+        if found.is_some() {
+            return found;
+        }
+        current = st.parent.map(|p| &cx.df.stages[p]);
+    }
+    None
+}
+
+/// 4: git fetches over SSH, GOPRIVATE sends modules to git, but a downloading RUN has no SSH agent.
+fn ssh_without_agent(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for stage in &cx.df.stages {
+        for (idx, ins, go) in cx.go_commands(stage) {
+            if !go.wants_cache() || go.sub == "generate" || ins.near_error {
+                continue;
+            }
+            let private = ["GOPRIVATE", "GONOPROXY"]
+                .iter()
+                .any(|k| effective_env(ins, go, k).is_some_and(|v| !v.is_empty()));
+            let has_agent = ins.mounts.iter().any(|m| m.kind() == "ssh");
+            if !private || has_agent || ssh_rewrite(cx, stage, idx).is_none() {
+                continue;
+            }
+            let mut d = cx.diagnostic(
+                &META,
+                ins.range.clone(),
+                format!(
+                    "git is set to fetch over SSH (`insteadOf`), but this `go {}` has no `--mount=type=ssh`: private modules fail with `Permission denied (publickey)`",
+                    go.sub
+                ),
+            );
+            d.fix = Some(Fix::unsafe_(
+                "Mount the SSH agent (build with `--ssh default`)",
+                vec![Edit::insert(super::flags_end(ins), " --mount=type=ssh")],
+            ));
+            out.push(d);
+        }
     }
 }
 
