@@ -81,7 +81,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     doc: r#"## What it does
-Three checks around private modules:
+Four checks around private modules:
 
 1. go.mod requires modules on hosts that are not public code hosts (a hint: a vanity host may be
    public) and the stage that downloads them has neither GOPRIVATE/GONOPROXY/GONOSUMDB nor a
