@@ -104,7 +104,8 @@ proptest! {
         if text.contains("\r\n") {
             prop_assert_eq!(once.matches('\n').count(), once.matches("\r\n").count());
         }
-        prop_assert_eq!(text.ends_with('\n'), once.ends_with('\n'));
+        // (A fix that empties the file, GM100 removing its only line, leaves no line to end.)
+        prop_assert!(once.is_empty() || text.ends_with('\n') == once.ends_with('\n'));
         // Comments (other than gomodfix suppressions, which GM100 may remove) survive.
         for l in text.lines().filter(|l| l.trim_start().starts_with('#') && !l.contains("gomodfix:")) {
             prop_assert!(once.contains(l.trim_end_matches('\r')), "comment lost: {l:?}");

@@ -81,7 +81,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     doc: r#"## What it does
-Four checks around private modules:
+Five checks around private modules:
 
 1. go.mod requires modules on hosts that are not public code hosts (a hint: a vanity host may be
    public) and the stage that downloads them has neither GOPRIVATE/GONOPROXY/GONOSUMDB nor a
@@ -105,6 +105,11 @@ Four checks around private modules:
    `Permission denied (publickey)`. The unsafe fix adds the mount; build with `--ssh default`.
    In the same situation without GOPRIVATE, check 1's fix mounts the SSH agent instead of a
    .netrc secret.
+5. Git fetches over SSH but nothing before the download sets up the host's key (`ssh-keyscan`, a
+   copied or mounted `known_hosts`, `StrictHostKeyChecking`): the first fetch fails with
+   `Host key verification failed`. The unsafe fix adds
+   `RUN mkdir -p -m 0700 ~/.ssh && ssh-keyscan <host> >> ~/.ssh/known_hosts` before it; check the
+   keys it records against the host's published fingerprints.
 
 ## Why is this bad?
 Private modules fail with `unknown revision`, `410 Gone` (the public checksum database does not
@@ -174,6 +179,7 @@ impl Rule for PrivateModuleAuth {
         internal_settings(cx, out);
         missing_private_setup(cx, out);
         ssh_without_agent(cx, out);
+        ssh_without_known_hosts(cx, out);
     }
 }
 
@@ -449,6 +455,86 @@ fn ssh_without_agent(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+}
+
+/// The host of an SSH URL: `git@host:path` or `ssh://git@host[:port]/path`.
+fn ssh_host(url: &str) -> Option<&str> {
+    let rest = url.trim_matches(['"', '\'']);
+    let rest = rest.strip_prefix("ssh://").unwrap_or(rest);
+    let rest = rest.split_once('@').map_or(rest, |(_, h)| h);
+    let host = rest.split([':', '/']).next()?;
+    (!host.is_empty() && !host.contains('$')).then_some(host)
+}
+
+/// 5: git fetches over SSH but nothing sets up known_hosts before the download: the first fetch
+/// fails with `Host key verification failed`. Once per stage, at its first downloading RUN.
+fn ssh_without_known_hosts(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for stage in &cx.df.stages {
+        let Some(&(idx, ins, go)) = cx
+            .go_commands(stage)
+            .iter()
+            .find(|(_, _, g)| g.wants_cache() && g.sub != "generate")
+        else {
+            continue;
+        };
+        let Some(rewrite) = ssh_rewrite(cx, stage, idx) else {
+            continue;
+        };
+        if ins.near_error || known_hosts_set_up(cx, stage, idx) {
+            continue;
+        }
+        let hosts: Vec<&str> = rewrite
+            .run
+            .iter()
+            .flat_map(rewrites)
+            .filter(|u| is_ssh_url(u))
+            .filter_map(ssh_host)
+            .collect();
+        let Some(host) = hosts.first() else { continue };
+        let mut d = cx.diagnostic(
+            &META,
+            ins.range.clone(),
+            format!(
+                "git fetches over SSH from {host}, but no known_hosts entry is set up before this `go {}`: it fails with `Host key verification failed`",
+                go.sub
+            ),
+        );
+        if let Some(home) = ins.state.home() {
+            let ssh_dir = format!("{}/.ssh", home.trim_end_matches('/'));
+            d.fix = Some(Fix::unsafe_(
+                format!("Add {host}'s host keys to known_hosts (ssh-keyscan: check them)"),
+                vec![cx.insert_lines_before(
+                    ins,
+                    &[format!(
+                        "RUN mkdir -p -m 0700 {ssh_dir} && ssh-keyscan {host} >> {ssh_dir}/known_hosts"
+                    )],
+                )],
+            ));
+        }
+        out.push(d);
+    }
+}
+
+/// Something before `before` (in the stage or a stage it is FROM) that handles SSH host keys:
+/// ssh-keyscan, a known_hosts file copied or mounted, StrictHostKeyChecking.
+fn known_hosts_set_up(cx: &RuleContext, stage: &Stage, before: usize) -> bool {
+    let mut current = Some(stage);
+    while let Some(st) = current {
+        let first = st.body.start.saturating_sub(1);
+        if (first..=before.min(st.body.end.saturating_sub(1)))
+            .filter_map(|i| cx.df.instructions.get(i))
+            .any(|i| {
+                let text = &cx.df.source[i.range.clone()];
+                ["known_hosts", "ssh-keyscan", "StrictHostKeyChecking"]
+                    .iter()
+                    .any(|w| text.contains(w))
+            })
+        {
+            return true;
+        }
+        current = st.parent.map(|p| &cx.df.stages[p]);
+    }
+    false
 }
 
 /// GOPRIVATE-style matching: the pattern (a path glob) matches a prefix of the module path.
