@@ -98,15 +98,16 @@ impl Rule for Go111ModuleOn {
             match stage_value {
                 Some(v) if v == "on" => {}
                 Some(v) => {
-                    // Point at (and fix) the ENV/ARG of this stage that sets it, if there is one.
+                    // Point at (and fix) the ENV/ARG of this stage that sets it last, if there
+                    // is one: the one in effect (an earlier one would change nothing).
                     let setter = (stage.body.start..first_idx).rev().find_map(|i| {
                         let ins = &cx.df.instructions[i];
-                        if !matches!(ins.kind, Kind::Env | Kind::Arg) || ins.near_error {
+                        if !matches!(ins.kind, Kind::Env | Kind::Arg) {
                             return None;
                         }
                         ins.pairs
                             .iter()
-                            .find(|p| p.name == "GO111MODULE")
+                            .rfind(|p| p.name == "GO111MODULE")
                             .map(|p| (ins, p))
                     });
                     let range =
@@ -116,7 +117,8 @@ impl Rule for Go111ModuleOn {
                         range,
                         format!("`GO111MODULE={v}` is in effect where the go command builds a module; go.mod may be ignored"),
                     );
-                    if let Some((_, pair)) = setter
+                    if let Some((ins, pair)) = setter
+                        && !ins.near_error
                         && let Some(r) = pair.value_range.clone()
                     {
                         d.fix = Some(Fix::unsafe_(
