@@ -528,18 +528,29 @@ impl Dockerfile {
     }
 
     /// The whole lines `range` lies on, line ending included: what to delete to remove them. On
-    /// the last line of a file without a final newline, the newline before it goes instead, so
-    /// the file keeps ending the way it did.
+    /// the last line of a file without a final newline, the newline before it goes instead (and
+    /// any blank lines before that), so the file keeps ending the way it did.
     pub fn whole_lines(&self, range: Range<usize>) -> Range<usize> {
         let start = self.line_start(range.start);
         let end = self.next_line_start(range.end);
         if end == self.source.len() && !self.source.ends_with('\n') && start > 0 {
-            let before = if self.source[..start].ends_with("\r\n") {
-                2
-            } else {
-                1
-            };
-            return start - before..end;
+            let mut from = start;
+            loop {
+                let before = &self.source[..from];
+                let newline = if before.ends_with("\r\n") {
+                    2
+                } else if before.ends_with('\n') {
+                    1
+                } else {
+                    break;
+                };
+                from -= newline;
+                // Stop once the text before is a line with content (or the file's start).
+                if from == 0 || !self.source[..from].ends_with('\n') {
+                    break;
+                }
+            }
+            return from..end;
         }
         start..end
     }
