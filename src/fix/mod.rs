@@ -1,6 +1,8 @@
 //! Edits, fixes and the fix-until-stable loop.
 //!
-//! Order (documented in the README): in each pass the rules run on the current text; their fixes
+//! Order (documented in the README): in each pass the rules run on the current text; a fix that
+//! moves where files land (a WORKDIR, [`Fix::alone`]) is applied first and alone, as the others
+//! were computed for the old layout; otherwise fixes
 //! are taken in rule-code order, then by position in the file; a fix is accepted when none of its
 //! edits overlaps or touches an edit already accepted in this pass (the rest wait for the next
 //! pass, when they are recomputed on the new text). The accepted edits are applied together, the
@@ -66,6 +68,10 @@ pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// The fix moves where files land (a WORKDIR): other fixes computed on the same text would
+    /// be computed for the old layout, so it is applied alone, before them.
+    #[serde(skip)]
+    pub alone: bool,
 }
 
 impl Fix {
@@ -74,6 +80,7 @@ impl Fix {
             title: title.into(),
             applicability: Applicability::Safe,
             edits,
+            alone: false,
         }
     }
     pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
@@ -81,7 +88,13 @@ impl Fix {
             title: title.into(),
             applicability: Applicability::Unsafe,
             edits,
+            alone: false,
         }
+    }
+    /// This fix is applied in a pass of its own (see [`Fix::alone`]).
+    pub fn alone(mut self) -> Fix {
+        self.alone = true;
+        self
     }
 }
 
@@ -246,7 +259,8 @@ pub fn fix_checked(
         let mut candidates: Vec<(&'static str, Fix)> = diagnostics
             .into_iter()
             .filter_map(|d| d.fix.map(|f| (d.code, f)))
-            .filter(|(_, f)| allowed(f) && !f.edits.is_empty())
+            // A fix that would leave the text as it is (a rule's oversight) fixes nothing.
+            .filter(|(_, f)| allowed(f) && f.edits.iter().any(|e| changes(&texts, e)))
             .filter(|(code, f)| {
                 !discarded
                     .iter()
@@ -261,6 +275,10 @@ pub fn fix_checked(
             let sb = fb.edits.iter().map(|e| e.range.start).min();
             ca.cmp(cb).then(sa.cmp(&sb))
         });
+        // A fix that moves the layout goes first and alone; the others are recomputed after it.
+        if let Some(i) = candidates.iter().position(|(_, f)| f.alone) {
+            candidates = vec![candidates.swap_remove(i)];
+        }
         let mut accepted: Vec<(&'static str, Fix)> = Vec::new();
         let mut occupied = Occupied::default();
         for (code, fix) in candidates {
@@ -353,6 +371,15 @@ pub fn fix_checked(
     })
 }
 
+/// Whether an edit changes the text it applies to (an edit of a context file always counts).
+fn changes(texts: &Texts, e: &Edit) -> bool {
+    e.file.is_some()
+        || texts
+            .dockerfile
+            .get(e.range.clone())
+            .is_none_or(|old| old != e.text)
+}
+
 fn outcome(
     texts: Texts,
     applied: Vec<Applied>,
@@ -410,6 +437,66 @@ mod tests {
             range: 0..0,
             fix: Some(fix),
         }
+    }
+
+    #[test]
+    fn a_fix_that_moves_the_layout_goes_first_and_alone() {
+        // GM900's fix depends on whether GM911 has run; GM911's fix is `alone`. Were both applied
+        // in one pass, GM900's text would be the one computed for the old layout.
+        let src = "FROM golang:1.22\nRUN go build\n";
+        let out = fix_until_stable(
+            src,
+            false,
+            |df, _| {
+                let moved = df.source.contains("WORKDIR /src");
+                let mut d = Vec::new();
+                if !df.source.contains("ENV AT=") {
+                    let at = if moved { "src" } else { "go" };
+                    d.push(diag(
+                        "GM900",
+                        Fix::safe("env", vec![Edit::insert(17, format!("ENV AT={at}\n"))]),
+                    ));
+                }
+                if !moved {
+                    d.push(diag(
+                        "GM911",
+                        Fix::safe("workdir", vec![Edit::insert(src.len(), "WORKDIR /src\n")])
+                            .alone(),
+                    ));
+                }
+                d
+            },
+            |t, _| Dockerfile::parse(t),
+            |_| String::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            out.output,
+            "FROM golang:1.22\nENV AT=src\nRUN go build\nWORKDIR /src\n"
+        );
+        let order: Vec<&str> = out.applied.iter().map(|a| a.code).collect();
+        assert_eq!(order, ["GM911", "GM900"]);
+    }
+
+    #[test]
+    fn a_fix_that_changes_nothing_is_no_fix() {
+        // Offered on every pass; were it taken for a change, the loop would never settle.
+        let src = "FROM golang:1.22\n";
+        let out = fix_until_stable(
+            src,
+            false,
+            |_, _| {
+                vec![diag(
+                    "GM900",
+                    Fix::safe("same", vec![Edit::replace(0..4, "FROM")]),
+                )]
+            },
+            |t, _| Dockerfile::parse(t),
+            |_| String::new(),
+        )
+        .unwrap();
+        assert_eq!(out.output, src);
+        assert!(out.applied.is_empty());
     }
 
     #[test]

@@ -113,17 +113,20 @@ impl Rule for GopathRootModule {
                 .as_deref()
                 .unwrap_or(MODULE_WORKDIR);
             let edit = cx.insert_lines_before(first_copy, &[format!("WORKDIR {workdir}")]);
-            d.fix = Some(if depends_on_gopath_paths(cx, stage.index) {
-                Fix::unsafe_(
-                    format!("Add `WORKDIR {workdir}` (later paths under /go must follow)"),
-                    vec![edit],
-                )
-            } else {
-                Fix::safe(
-                    format!("Add `WORKDIR {workdir}` before the first COPY"),
-                    vec![edit],
-                )
-            });
+            d.fix = Some(
+                if depends_on_gopath_paths(cx, stage.index) {
+                    Fix::unsafe_(
+                        format!("Add `WORKDIR {workdir}` (later paths under /go must follow)"),
+                        vec![edit],
+                    )
+                } else {
+                    Fix::safe(
+                        format!("Add `WORKDIR {workdir}` before the first COPY"),
+                        vec![edit],
+                    )
+                }
+                .alone(),
+            );
             out.push(d);
         }
     }

@@ -90,25 +90,33 @@ impl Rule for WorkdirMismatch {
                 format!("go.mod was copied to {module_dir} but `go {}` runs in {workdir}, where the go command cannot find it", go.sub),
             );
             // The WORKDIR that moved the stage away from the module: point it at the module.
+            // Not when a `cd` in the RUN takes the go command elsewhere: no WORKDIR fixes that.
             let moved = (m.instruction + 1..go_idx)
                 .rev()
                 .map(|i| &cx.df.instructions[i])
                 .find(|i| i.kind == Kind::Workdir && !i.near_error);
-            match moved.and_then(|w| w.args.first()) {
+            let in_workdir = go_ins.state.workdir.as_deref() == Some(workdir.as_str());
+            match moved.and_then(|w| w.args.first()).filter(|_| in_workdir) {
                 Some(path) => {
-                    d.fix = Some(Fix::unsafe_(
-                        format!("Change the WORKDIR to {module_dir}"),
-                        vec![Edit::replace(path.range.clone(), module_dir)],
-                    ));
+                    d.fix = Some(
+                        Fix::unsafe_(
+                            format!("Change the WORKDIR to {module_dir}"),
+                            vec![Edit::replace(path.range.clone(), module_dir)],
+                        )
+                        .alone(),
+                    );
                 }
-                None if !cx.df.instructions[go_idx].near_error => {
-                    d.fix = Some(Fix::unsafe_(
-                        format!("Set `WORKDIR {module_dir}` before the go command"),
-                        vec![cx.insert_lines_before(
-                            &cx.df.instructions[go_idx],
-                            &[format!("WORKDIR {module_dir}")],
-                        )],
-                    ));
+                None if in_workdir && !cx.df.instructions[go_idx].near_error => {
+                    d.fix = Some(
+                        Fix::unsafe_(
+                            format!("Set `WORKDIR {module_dir}` before the go command"),
+                            vec![cx.insert_lines_before(
+                                &cx.df.instructions[go_idx],
+                                &[format!("WORKDIR {module_dir}")],
+                            )],
+                        )
+                        .alone(),
+                    );
                 }
                 None => {}
             }

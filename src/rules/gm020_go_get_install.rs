@@ -105,6 +105,7 @@ impl Rule for GoGetInstall {
                         title: "Use `go install pkg@version`".into(),
                         applicability,
                         edits,
+                        alone: false,
                     });
                 }
                 out.push(d);
