@@ -15,8 +15,9 @@ fn context() -> Context {
     let tree = ContextTree::from_files([
         (
             "go.mod",
-            "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
+            "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgit.acme.corp/lib v1.0.0\n)\n",
         ),
+        (".dockerignore", "*.md\n"),
         ("go.sum", "x\n"),
         ("main.go", "package main\n"),
         ("cmd/app/main.go", "package main\n"),
@@ -58,6 +59,13 @@ fn line() -> impl Strategy<Value = String> {
         Just("# hadolint ignore=DL3008".to_string()),
         Just("".to_string()),
         Just("ONBUILD RUN go build".to_string()),
+        // Bind mounts (the shape of Docker's Go guide) and private modules over SSH.
+        Just("RUN --mount=type=bind,source=go.mod,target=go.mod --mount=type=bind,source=go.sum,target=go.sum go mod download".to_string()),
+        Just("RUN --mount=type=bind,target=. --mount=type=cache,target=/root/.cache/go-build go build -o /app .".to_string()),
+        Just("RUN git config --global url.\"git@git.acme.corp:\".insteadOf \"https://git.acme.corp/\"".to_string()),
+        Just("RUN --mount=type=ssh go mod download".to_string()),
+        Just("ENV GOPRIVATE=git.acme.corp".to_string()),
+        Just("ENV GO111MODULE=off".to_string()),
         Just("ENTRYPOINT [\"/app\"".to_string()),
         "[ -~]{0,30}".prop_map(|s| s),
     ]
