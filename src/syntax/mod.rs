@@ -208,24 +208,29 @@ impl State {
         (self.base_known && self.is_root()).then(|| "/root".to_string())
     }
 
-    /// The module cache directory (GOMODCACHE, or $GOPATH/pkg/mod).
+    /// An environment variable as the go command reads it: empty is the same as unset.
+    fn go_env(&self, name: &str) -> Option<&String> {
+        self.env.get(name).filter(|v| !v.is_empty())
+    }
+
+    /// The module cache directory (GOMODCACHE, or $GOPATH/pkg/mod; GOPATH defaults to $HOME/go).
     pub fn gomodcache(&self) -> Option<String> {
-        if let Some(c) = self.env.get("GOMODCACHE") {
+        if let Some(c) = self.go_env("GOMODCACHE") {
             return Some(c.clone());
         }
-        let gopath = match self.env.get("GOPATH") {
+        let gopath = match self.go_env("GOPATH") {
             Some(p) => p.split(':').next()?.to_string(),
-            None => format!("{}/go", self.home()?),
+            None => format!("{}/go", self.home()?.trim_end_matches('/')),
         };
         Some(format!("{}/pkg/mod", gopath.trim_end_matches('/')))
     }
 
     /// The build cache directory (GOCACHE, or $HOME/.cache/go-build; XDG_CACHE_HOME wins over HOME).
     pub fn gocache(&self) -> Option<String> {
-        if let Some(c) = self.env.get("GOCACHE") {
+        if let Some(c) = self.go_env("GOCACHE") {
             return Some(c.clone());
         }
-        if let Some(x) = self.env.get("XDG_CACHE_HOME") {
+        if let Some(x) = self.go_env("XDG_CACHE_HOME") {
             return Some(format!("{}/go-build", x.trim_end_matches('/')));
         }
         Some(format!(
