@@ -40,6 +40,9 @@ pub struct StageFiles {
     /// Some COPY could not be resolved (unknown WORKDIR, variables, unknown sources): absence
     /// of a file proves nothing.
     pub uncertain: bool,
+    /// Destinations of `COPY --from=…` (another stage, an image, a named build context):
+    /// (instruction, absolute image path). What lands there is not known.
+    pub foreign: Vec<(usize, String)>,
 }
 
 impl StageFiles {
@@ -58,7 +61,7 @@ impl StageFiles {
                 continue;
             }
             let Some(copy) = &ins.copy else { continue };
-            if copy.from.is_some() || copy.heredoc {
+            if copy.heredoc {
                 continue;
             }
             let Some(dest) = &copy.dest else { continue };
@@ -66,10 +69,14 @@ impl StageFiles {
                 (_, Some(d)) if d.starts_with('/') => d,
                 (Some(w), Some(d)) => join_path(w, &d),
                 _ => {
-                    files.uncertain = true;
+                    files.uncertain |= copy.from.is_none();
                     continue;
                 }
             };
+            if copy.from.is_some() {
+                files.foreign.push((idx, dest_abs));
+                continue;
+            }
             let dest_is_dir = dest.text.ends_with('/')
                 || copy.sources.len() > 1
                 || dest.text == "."
@@ -232,6 +239,16 @@ impl StageFiles {
             }
             dir = join_path(&dir, "..");
         }
+    }
+
+    /// Whether a `COPY --from=…` before `before` may have put something at or below `image_path`.
+    pub fn filled_from_elsewhere(&self, image_path: &str, before: usize) -> bool {
+        let under = |a: &str, b: &str| {
+            a == b || b == "/" || a.strip_prefix(b).is_some_and(|r| r.starts_with('/'))
+        };
+        self.foreign
+            .iter()
+            .any(|(i, dest)| *i < before && (under(image_path, dest) || under(dest, image_path)))
     }
 
     /// The first COPY in `range` that copies Go sources (anything other than module files).

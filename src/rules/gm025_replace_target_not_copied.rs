@@ -18,7 +18,9 @@ Reads go.mod's `replace X => ./path` directives (local directories) and checks t
 copies the target's go.mod before the first go command that loads modules (`go mod download`,
 `go build`, …). The fix adds `COPY path/go.mod path/go.sum <module dir>/path/` before that
 command. A target outside the build context (`=> ../lib`) cannot be copied at all: it is reported
-with the context that would contain both.
+with the context that would contain both. A target that a `COPY --from=…` fills (another stage,
+or a named build context: `COPY --from=lib . /monorepo/lib` with
+`docker build --build-context lib=../lib`) is not reported: what lands there is not known.
 
 ## Why is this bad?
 The go command reads the replacement's go.mod before it downloads or builds anything:
@@ -74,6 +76,10 @@ impl Rule for ReplaceTargetNotCopied {
             };
             for r in go_mod.replaces.iter() {
                 let Some(path) = &r.path else { continue };
+                // Filled by `COPY --from=` (a stage, a named build context): not ours to judge.
+                if files.filled_from_elsewhere(&join_path(&module.image_dir, path), first_idx) {
+                    continue;
+                }
                 let Some(target) = resolve_in_context(&module.dir, path) else {
                     let ups = path.split('/').take_while(|p| *p == "..").count();
                     let depth = module.dir.split('/').filter(|p| !p.is_empty()).count();
