@@ -15,7 +15,10 @@ Finds `GOOS=linux`/`GOARCH=amd64` literals on go commands (or in the stage's ENV
 FROM uses `--platform=$BUILDPLATFORM`, or in a Dockerfile built for several platforms (bake or
 compose `platforms`), and offers `GOOS=$TARGETOS GOARCH=$TARGETARCH` with `ARG TARGETOS TARGETARCH`
 declared in the stage. `ARG TARGETOS=linux` / `ARG TARGETARCH=amd64` with defaults lose their
-defaults (safe).
+defaults (safe). In a `--platform=$BUILDPLATFORM` stage, `GOARCH=$TARGETARCH` without
+`ARG TARGETARCH` in that stage is reported too: BuildKit fills the automatic platform args only
+in stages that declare them, so the variable is empty and the build is native; the safe fix
+declares the missing args after FROM.
 
 ## Why is this bad?
 With `--platform=$BUILDPLATFORM` the build stage runs on the builder's own platform and must
@@ -86,6 +89,9 @@ impl Rule for HardcodedTargetPlatform {
                     }
                 }
             }
+            if cross {
+                undeclared_target_args(cx, stage, out);
+            }
             let mut edits = Vec::new();
             let mut names = Vec::new();
             let mut at = None;
@@ -137,6 +143,62 @@ impl Rule for HardcodedTargetPlatform {
             out.push(d);
         }
     }
+}
+
+/// `GOARCH=$TARGETARCH` on a go build in a `--platform=$BUILDPLATFORM` stage that does not
+/// declare `ARG TARGETARCH`: the automatic platform args exist in a stage only when declared
+/// there, so it expands to nothing and the binary is built for the build platform.
+fn undeclared_target_args(
+    cx: &RuleContext,
+    stage: &crate::syntax::Stage,
+    out: &mut Vec<Diagnostic>,
+) {
+    const TARGET_ARGS: [&str; 4] = ["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"];
+    let mut missing: Vec<&str> = Vec::new();
+    let mut first = None;
+    for (_, ins, go) in cx.go_commands(stage) {
+        if !(go.sub == "build" || go.sub == "install") || ins.near_error {
+            continue;
+        }
+        for a in go
+            .assignments
+            .iter()
+            .filter(|a| a.name == "GOOS" || a.name == "GOARCH" || a.name == "GOARM")
+        {
+            for name in TARGET_ARGS {
+                let used = a.value.contains(&format!("${{{name}}}"))
+                    || a.value.contains(&format!("${{{name}:"))
+                    || a.value.split('$').skip(1).any(|v| {
+                        v.strip_prefix(name).is_some_and(|rest| {
+                            !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                        })
+                    });
+                if used && !ins.state.args.contains_key(name) && !missing.contains(&name) {
+                    missing.push(name);
+                    first.get_or_insert(ins);
+                }
+            }
+        }
+    }
+    let Some(ins) = first else { return };
+    let from = &cx.df.instructions[stage.from];
+    let mut d = cx.diagnostic(
+        &META,
+        ins.range.clone(),
+        format!(
+            "{} used without `ARG {}` in this stage: {} to nothing, so the binary is built for the build platform (`exec format error` on the others)",
+            missing.iter().map(|n| format!("${n}")).collect::<Vec<_>>().join(", "),
+            missing.join(" "),
+            if missing.len() == 1 { "it expands" } else { "they expand" }
+        ),
+    );
+    if !from.near_error {
+        d.fix = Some(Fix::safe(
+            format!("Declare `ARG {}` in the stage", missing.join(" ")),
+            vec![cx.insert_lines_after(from, &[format!("ARG {}", missing.join(" "))])],
+        ));
+    }
+    out.push(d);
 }
 
 /// `RUN export GOARCH=…` (or `RUN GOARCH=$(…)`) in one RUN and a go build in a later RUN that
