@@ -66,6 +66,10 @@ fn line() -> impl Strategy<Value = String> {
         Just("RUN --mount=type=ssh go mod download".to_string()),
         Just("ENV GOPRIVATE=git.acme.corp".to_string()),
         Just("ENV GO111MODULE=off".to_string()),
+        Just("RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=${TARGETARCH} go build -o /app .".to_string()),
+        Just("ARG TARGETOS TARGETARCH".to_string()),
+        Just("COPY --from=lib . /monorepo/lib".to_string()),
+        Just("ENV GOPATH=\"\"".to_string()),
         Just("ENTRYPOINT [\"/app\"".to_string()),
         "[ -~]{0,30}".prop_map(|s| s),
     ]
