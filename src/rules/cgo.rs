@@ -53,8 +53,7 @@ pub fn builds_with_cgo(cx: &RuleContext, stage: &Stage) -> Option<bool> {
 /// Signs that a stage means to build with cgo: CGO_ENABLED=1, a C toolchain installed, an
 /// external linker.
 pub fn needs_cgo(cx: &RuleContext, stage: &Stage) -> bool {
-    let mut s = Some(stage);
-    while let Some(st) = s {
+    for st in cx.df.stage_chain(stage) {
         for ins in &cx.df.instructions[st.body.clone()] {
             if ins.state.env.get("CGO_ENABLED").is_some_and(|v| v == "1") {
                 return true;
@@ -95,17 +94,13 @@ pub fn needs_cgo(cx: &RuleContext, stage: &Stage) -> bool {
                 }
             }
         }
-        s = st.parent.map(|p| &cx.df.stages[p]);
     }
     false
 }
 
 /// Whether a golang stage's image is an `-alpine` variant (no gcc: cgo is off by default).
 pub fn alpine_builder(cx: &RuleContext, stage: &Stage) -> bool {
-    let mut s = stage;
-    while let Some(p) = s.parent {
-        s = &cx.df.stages[p];
-    }
+    let s = cx.df.stage_chain(stage).last().unwrap_or(stage);
     s.image
         .expanded
         .as_deref()

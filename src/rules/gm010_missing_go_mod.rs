@@ -184,10 +184,7 @@ fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
 
 /// Go ≥ 1.16 (or an unknown golang version) runs in module mode without go.mod.
 fn image_defaults_to_modules(stage: &Stage, cx: &RuleContext) -> bool {
-    let mut s = stage;
-    while let Some(p) = s.parent {
-        s = &cx.df.stages[p];
-    }
+    let s = cx.df.stage_chain(stage).last().unwrap_or(stage);
     if !s.golang {
         return false;
     }

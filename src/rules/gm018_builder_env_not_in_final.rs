@@ -77,12 +77,11 @@ impl Rule for BuilderEnvNotInFinal {
         for src in sources {
             let stage = &cx.df.stages[src];
             // The final stage is built on that stage: it inherits its ENV.
-            let mut p = final_stage.parent;
-            let mut inherits = false;
-            while let Some(x) = p {
-                inherits |= x == src;
-                p = cx.df.stages[x].parent;
-            }
+            let inherits = cx
+                .df
+                .stage_chain(final_stage)
+                .skip(1)
+                .any(|s| s.index == src);
             if inherits || cx.go_commands(stage).is_empty() {
                 continue;
             }

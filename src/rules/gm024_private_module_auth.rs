@@ -411,19 +411,29 @@ fn is_ssh_url(url: &str) -> bool {
 /// A RUN before `before`, in the stage or a stage it is FROM, that makes git fetch over SSH
 /// (`url."git@host:".insteadOf`): that RUN, for messages.
 fn ssh_rewrite<'a>(cx: &RuleContext<'a>, stage: &Stage, before: usize) -> Option<&'a Instruction> {
-    let mut current = Some(stage);
-    while let Some(st) = current {
-        let found = st.body.clone().filter(|&i| i < before).find_map(|i| {
-            let ins = &cx.df.instructions[i];
-            let run = ins.run.as_ref()?;
-            rewrites(run).any(is_ssh_url).then_some(ins)
-        });
-        if found.is_some() {
-            return found;
-        }
-        current = st.parent.map(|p| &cx.df.stages[p]);
-    }
-    None
+    chain_before(cx, stage, before).find(|ins| {
+        ins.run
+            .as_ref()
+            .is_some_and(|run| rewrites(run).any(is_ssh_url))
+    })
+}
+
+/// The instructions before `before` in a stage and the stages it is FROM (what shaped the
+/// image a RUN runs in).
+fn chain_before<'a>(
+    cx: &RuleContext<'a>,
+    stage: &Stage,
+    before: usize,
+) -> impl Iterator<Item = &'a Instruction> {
+    let df = cx.df;
+    let stage = &df.stages[stage.index];
+    df.stage_chain(stage).flat_map(move |st| {
+        df.instructions[st.body.clone()]
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| st.body.start + i < before)
+            .map(|(_, ins)| ins)
+    })
 }
 
 /// 4: git fetches over SSH, GOPRIVATE sends modules to git, but a downloading RUN has no SSH agent.
@@ -518,23 +528,12 @@ fn ssh_without_known_hosts(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
 /// Something before `before` (in the stage or a stage it is FROM) that handles SSH host keys:
 /// ssh-keyscan, a known_hosts file copied or mounted, StrictHostKeyChecking.
 fn known_hosts_set_up(cx: &RuleContext, stage: &Stage, before: usize) -> bool {
-    let mut current = Some(stage);
-    while let Some(st) = current {
-        let first = st.body.start.saturating_sub(1);
-        if (first..=before.min(st.body.end.saturating_sub(1)))
-            .filter_map(|i| cx.df.instructions.get(i))
-            .any(|i| {
-                let text = &cx.df.source[i.range.clone()];
-                ["known_hosts", "ssh-keyscan", "StrictHostKeyChecking"]
-                    .iter()
-                    .any(|w| text.contains(w))
-            })
-        {
-            return true;
-        }
-        current = st.parent.map(|p| &cx.df.stages[p]);
-    }
-    false
+    chain_before(cx, stage, before + 1).any(|i| {
+        let text = &cx.df.source[i.range.clone()];
+        ["known_hosts", "ssh-keyscan", "StrictHostKeyChecking"]
+            .iter()
+            .any(|w| text.contains(w))
+    })
 }
 
 /// GOPRIVATE-style matching: the pattern (a path glob) matches a prefix of the module path.

@@ -478,6 +478,11 @@ impl Dockerfile {
         self.error_ranges.len()
     }
 
+    /// A stage, then the stage it is FROM, and so on up to the one built on an image.
+    pub fn stage_chain<'a>(&'a self, stage: &'a Stage) -> impl Iterator<Item = &'a Stage> + 'a {
+        std::iter::successors(Some(stage), |s| s.parent.map(|p| &self.stages[p]))
+    }
+
     /// The stage a name (alias) or index refers to, as `--from=` and `FROM` use them.
     pub fn stage_by_ref(&self, reference: &str, before: usize) -> Option<usize> {
         let lower = reference.to_ascii_lowercase();
