@@ -69,7 +69,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     let out = format("sarif");
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     let schema_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
     let schema: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
