@@ -22,6 +22,9 @@ pub struct Config {
     pub ignore: Option<Vec<String>>,
     /// Apply unsafe fixes with `--write` without `--unsafe-fixes`.
     pub unsafe_fixes: Option<bool>,
+    /// The hardening profile: GM002/GM004 also report where the explicit setting changes
+    /// nothing on today's images (`--hardening`).
+    pub hardening: Option<bool>,
     /// Severity per code: `info`, `warning`, `error`.
     pub severity: Option<BTreeMap<String, Severity>>,
     /// Build contexts by Dockerfile glob (relative to this file's folder).
@@ -151,6 +154,7 @@ pub struct CliOverrides {
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub unsafe_fixes: bool,
+    pub hardening: bool,
     pub target: Option<String>,
 }
 
@@ -161,6 +165,7 @@ pub struct Effective {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub unsafe_fixes: bool,
+    pub hardening: bool,
     pub severity: BTreeMap<String, Severity>,
     pub private: Vec<String>,
     pub module_workdir: Option<String>,
@@ -196,6 +201,7 @@ impl Effective {
             select,
             ignore,
             unsafe_fixes: cli.unsafe_fixes || c.unsafe_fixes.unwrap_or(false),
+            hardening: cli.hardening || c.hardening.unwrap_or(false),
             severity: c
                 .severity
                 .unwrap_or_default()
@@ -216,6 +222,7 @@ impl Effective {
             target: self.target.clone(),
             select: self.select.clone(),
             ignore: self.ignore.clone(),
+            hardening: self.hardening,
             severity: self.severity.clone(),
             private: self.private.clone(),
             module_workdir: self.module_workdir.clone(),

@@ -54,8 +54,8 @@ fn context_for(case_dir: &Path, dockerfile: &Path, source: &str) -> Context {
     contexts.remove(0).expect("fixture context loads")
 }
 
-fn fix(source: &str, ctx: &Context, unsafe_fixes: bool) -> FixOutcome {
-    let linted = gomodfix::lint(source, Some(ctx), &Settings::default(), unsafe_fixes);
+fn fix(source: &str, ctx: &Context, settings: &Settings, unsafe_fixes: bool) -> FixOutcome {
+    let linted = gomodfix::lint(source, Some(ctx), settings, unsafe_fixes);
     linted.fixed.expect("fixes converge")
 }
 
@@ -69,11 +69,11 @@ fn after(ctx: &Context, out: &FixOutcome) -> Context {
     ctx.with_edited_files(&side)
 }
 
-#[test]
-fn fixtures() {
-    let cases = cases();
-    assert!(cases.len() > 20, "fixtures found: {}", cases.len());
-    for case in cases {
+/// One fixture: its diagnostics and fixes snapshotted, its pos_/neg_ promise kept, its fixes
+/// idempotent and never parsing worse.
+fn run_case(case: &Case) {
+    let settings = case_settings(case);
+    {
         let (files, errors) = discover(std::slice::from_ref(&case.dir), &[]);
         assert!(errors.is_empty(), "{errors:?}");
         let files: Vec<PathBuf> = files
@@ -99,7 +99,7 @@ fn fixtures() {
                 .replace('\\', "/");
             let source = std::fs::read_to_string(file).unwrap();
             let ctx = context_for(&case.dir, file, &source);
-            let linted = gomodfix::lint(&source, Some(&ctx), &Settings::default(), false);
+            let linted = gomodfix::lint(&source, Some(&ctx), &settings, false);
             report.push_str(&format!("== {rel}\n-- diagnostics\n"));
             for d in &linted.diagnostics {
                 let (line, col) = gomodfix::syntax::line_col(&source, d.range.start);
@@ -113,8 +113,8 @@ fn fixtures() {
                 ));
                 codes_seen.push(d.code);
             }
-            let safe = fix(&source, &ctx, false);
-            let unsafe_ = fix(&source, &ctx, true);
+            let safe = fix(&source, &ctx, &settings, false);
+            let unsafe_ = fix(&source, &ctx, &settings, true);
             let show = |out: &FixOutcome| {
                 let mut text = unified(&rel, &source, &out.output);
                 for (path, (old, new)) in &out.side_files {
@@ -131,7 +131,7 @@ fn fixtures() {
             let before = error_count(&parse_tree(&source));
             for (mode, outcome, flag) in [("safe", &safe, false), ("unsafe", &unsafe_, true)] {
                 let out = &outcome.output;
-                let again = fix(out, &after(&ctx, outcome), flag);
+                let again = fix(out, &after(&ctx, outcome), &settings, flag);
                 assert!(
                     &again.output == out && again.side_files.is_empty(),
                     "{}/{}/{rel}: {mode} fixes are not idempotent",
@@ -173,7 +173,6 @@ fn fixtures() {
     }
 }
 
-#[test]
 fn recommended_shape_has_no_findings_at_all() {
     let dir = fixture_root().join("GM001/neg_recommended_shape");
     let file = dir.join("Dockerfile");
@@ -181,4 +180,42 @@ fn recommended_shape_has_no_findings_at_all() {
     let ctx = context_for(&dir, &file, &source);
     let d = gomodfix::check(&source, Some(&ctx), &Settings::default());
     assert!(d.is_empty(), "{d:#?}");
+}
+
+/// The settings a case runs with: only its own rule selected (so a case shows that rule alone and
+/// a change to another rule never rewrites it), plus what a `.gomodfix.yaml` in the case folder
+/// says (`extend-select`, `hardening`, rule options), as the CLI would read it there.
+fn case_settings(case: &Case) -> Settings {
+    let config = case.dir.join(".gomodfix.yaml");
+    let loaded = config
+        .exists()
+        .then(|| gomodfix::config::load(&config).expect("fixture config parses"));
+    let cli = gomodfix::config::CliOverrides {
+        select: Some(vec![case.code.clone()]),
+        ..Default::default()
+    };
+    gomodfix::config::Effective::merge(loaded.as_ref(), &cli).settings()
+}
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let cases = cases();
+    assert!(cases.len() > 20, "fixtures found: {}", cases.len());
+    let mut trials: Vec<libtest_mimic::Trial> = cases
+        .into_iter()
+        .map(|case| {
+            libtest_mimic::Trial::test(format!("{}::{}", case.code, case.name), move || {
+                run_case(&case);
+                Ok(())
+            })
+        })
+        .collect();
+    trials.push(libtest_mimic::Trial::test(
+        "recommended_shape_has_no_findings_at_all",
+        || {
+            recommended_shape_has_no_findings_at_all();
+            Ok(())
+        },
+    ));
+    libtest_mimic::run(&args, trials).exit();
 }

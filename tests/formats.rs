@@ -180,7 +180,7 @@ fn config_repo() -> TempDir {
     }
     fs::write(
         dir.path().join(".gomodfix.yaml"),
-        "ignore: [GM004]\nseverity:\n  GM003: error\n",
+        "ignore: [GM004]\nseverity:\n  GM003: error\nhardening: true\n",
     )
     .unwrap();
     fs::write(dir.path().join("svc/.gomodfix.yml"), "select: [GM003]\n").unwrap();

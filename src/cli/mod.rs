@@ -106,6 +106,7 @@ impl CheckArgs {
             extend_select: self.extend_select.clone(),
             ignore: self.ignore.clone(),
             unsafe_fixes: self.unsafe_fixes,
+            hardening: self.hardening,
             target: self.target.clone(),
         }
     }
@@ -132,6 +133,10 @@ pub struct CheckArgs {
     /// Also apply fixes marked unsafe.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Hardening profile: also ask for `GO111MODULE=on` in every module stage and `GOENV=off`
+    /// in every final image, where they change nothing today.
+    #[arg(long)]
+    pub hardening: bool,
     /// Build context directory for every Dockerfile (default: each Dockerfile's folder).
     #[arg(long, value_name = "DIR")]
     pub context: Option<PathBuf>,

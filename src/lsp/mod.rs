@@ -47,6 +47,9 @@ struct ClientSettings {
     ignore: Vec<String>,
     #[serde(default)]
     unsafe_fixes: bool,
+    /// The hardening profile (`--hardening`).
+    #[serde(default)]
+    hardening: bool,
 }
 
 impl ClientSettings {
@@ -300,6 +303,7 @@ impl Server {
         args.select = self.settings.select.clone();
         args.ignore = self.settings.ignore.clone();
         args.unsafe_fixes = self.settings.unsafe_fixes;
+        args.hardening = self.settings.hardening;
         args
     }
 

@@ -1,3 +1,4 @@
+use super::golang_image::{ImageGo, stage_go};
 use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
@@ -7,36 +8,46 @@ pub struct Go111ModuleOn;
 static META: RuleMeta = RuleMeta {
     code: "GM002",
     name: "go111module-on",
-    summary: "A stage runs the go command without GO111MODULE=on in effect",
+    summary: "A stage builds a module where module mode is not on (GOPATH mode ignores go.mod)",
     severity: Severity::Warning,
     fix: FixAvailability::Mixed,
     doc: r#"## What it does
-Finds build stages that run the go command on a module (go.mod is in the build context) without
-`GO111MODULE=on` in effect, and adds `ENV GO111MODULE=on` right after the stage's FROM (merged
-into an ENV that directly follows FROM, when there is one). An explicit `GO111MODULE=off` or
-`auto` (ENV, ARG or a `GO111MODULE=… go build` prefix) is reported and changed to `on` only as an
-unsafe fix.
+Finds build stages that run the go command on a module (go.mod is in the build context) where
+module mode is **not** on, and adds `ENV GO111MODULE=on` right after the stage's FROM (merged
+into an ENV that directly follows FROM, when there is one). By default it reports only where the
+setting changes what happens, checked against Go's release notes:
+
+- Go 1.11 and 1.12 default to `GO111MODULE=auto`, which is GOPATH mode when the go command runs
+  inside `$GOPATH/src` (the golang images' `/go/src/…`): reported.
+- Go 1.13 to 1.15: `auto` turns module mode on wherever a go.mod is found in the working directory
+  or above it: not reported (the go.mod is there).
+- Go 1.16 and later default to `on`: not reported. Floating tags (`golang:1`, `latest`) are new.
+- A Go version that cannot be known (a non-golang base that installs Go, a tag from an ARG
+  without a default): reported as info.
+- An explicit `GO111MODULE=off` (ENV, ARG, build arg or a `GO111MODULE=… go build` prefix) is
+  reported at any version; `auto` only where it means GOPATH mode (as above). Both are changed to
+  `on` only as an unsafe fix.
+
+With the hardening profile (`--hardening`, or `hardening: true` in `.gomodfix.yaml`), every
+module stage without an explicit `on` is reported, as the explicit-settings recommendation asks.
 
 ## Why is this bad?
-Go 1.11 to 1.15 default to `auto`, and `GO111MODULE=off` forces GOPATH mode at any version. In
-GOPATH mode go.mod is ignored and imports of third-party packages fail with
-`cannot find package "…" in any of: /usr/local/go/src/… ($GOROOT) /go/src/… ($GOPATH)`. Setting
-`on` explicitly makes the build behave the same on old images and new ones, whatever the
-environment of the builder says.
+In GOPATH mode go.mod is ignored and imports of third-party packages fail with
+`cannot find package "…" in any of: /usr/local/go/src/… ($GOROOT) /go/src/… ($GOPATH)`.
 
 ## Example
 ```dockerfile
-FROM golang:1.15 AS build
-WORKDIR /src
+FROM golang:1.12
+WORKDIR /go/src/github.com/acme/app
 COPY . .
 RUN go build -o /app .
 ```
 
 ## Use instead
 ```dockerfile
-FROM golang:1.15 AS build
+FROM golang:1.12
 ENV GO111MODULE=on
-WORKDIR /src
+WORKDIR /go/src/github.com/acme/app
 COPY . .
 RUN go build -o /app .
 ```
@@ -47,7 +58,8 @@ Changing an explicit `off`/`auto` is unsafe: someone may have meant GOPATH mode.
 
 ## Context needed
 The build context must contain the module's go.mod; without it (a GOPATH project, or an unknown
-context) the rule is silent, because forcing module mode would break a GOPATH build."#,
+context) the rule is silent, because forcing module mode would break a GOPATH build. The image's
+Go version comes from the `golang:` tag."#,
 };
 
 impl Rule for Go111ModuleOn {
@@ -59,6 +71,7 @@ impl Rule for Go111ModuleOn {
         if cx.ctx.is_none() {
             return;
         }
+        let hardening = cx.settings.hardening;
         for stage in &cx.df.stages {
             let gos = cx.go_commands(stage);
             // Only where the go command really builds a module (go.mod in the image).
@@ -66,19 +79,17 @@ impl Rule for Go111ModuleOn {
                 continue;
             };
             let (first_idx, first_ins) = (module.go_idx, module.ins);
+            let mode = ModuleMode::of(cx, stage, &module);
             // An explicit non-`on` value in a command prefix.
             let mut explicit = false;
             for (_, _, go) in &gos {
                 if let Some(a) = go.assignments.iter().find(|a| a.name == "GO111MODULE") {
                     explicit = true;
-                    if a.value != "on" {
+                    if a.value != "on" && mode.value_turns_modules_off(&a.value, hardening) {
                         let mut d = cx.diagnostic(
                             &META,
                             go.range.clone(),
-                            format!(
-                                "`GO111MODULE={}` can turn module mode off for this go command; go.mod may be ignored",
-                                a.value
-                            ),
+                            mode.explicit_message(&a.value, "for this go command"),
                         );
                         d.fix = Some(Fix::unsafe_(
                             "Set GO111MODULE=on",
@@ -97,6 +108,7 @@ impl Rule for Go111ModuleOn {
             });
             match stage_value {
                 Some(v) if v == "on" => {}
+                Some(v) if !mode.value_turns_modules_off(v, hardening) => {}
                 Some(v) => {
                     // Point at (and fix) the ENV/ARG of this stage that sets it last, if there
                     // is one: the one in effect (an earlier one would change nothing).
@@ -115,7 +127,7 @@ impl Rule for Go111ModuleOn {
                     let mut d = cx.diagnostic(
                         &META,
                         range,
-                        format!("`GO111MODULE={v}` is in effect where the go command builds a module; go.mod may be ignored"),
+                        mode.explicit_message(v, "where the go command builds a module"),
                     );
                     if let Some((ins, pair)) = setter
                         && !ins.near_error
@@ -128,16 +140,27 @@ impl Rule for Go111ModuleOn {
                     }
                     out.push(d);
                 }
-                None if !explicit && !cx.ancestor_runs_go(stage) => {
+                None if !explicit
+                    && !cx.ancestor_runs_go(stage)
+                    && (hardening || mode.default_may_be_gopath()) =>
+                {
                     let from = &cx.df.instructions[stage.from];
                     if from.near_error {
                         continue;
                     }
-                    let mut d = cx.diagnostic(
-                        &META,
-                        from.range.clone(),
-                        "this stage runs the go command without `GO111MODULE=on`".into(),
-                    );
+                    let message = match mode.image {
+                        _ if mode.default_is_gopath() => format!(
+                            "Go {} builds in GOPATH mode inside GOPATH ({}) unless `GO111MODULE=on`: go.mod is ignored",
+                            mode.version_text(),
+                            mode.workdir.as_deref().unwrap_or("")
+                        ),
+                        ImageGo::Unknown => "this stage's Go version cannot be known; before Go 1.13 the go command ignores go.mod inside GOPATH unless `GO111MODULE=on`".to_string(),
+                        _ => "this stage runs the go command without `GO111MODULE=on` (hardening: module mode is already the default here)".to_string(),
+                    };
+                    let mut d = cx.diagnostic(&META, from.range.clone(), message);
+                    if matches!(mode.image, ImageGo::Unknown) && !mode.default_is_gopath() {
+                        d.severity = Severity::Info;
+                    }
                     d.fix = Some(Fix::safe(
                         "Add `ENV GO111MODULE=on` to the stage",
                         vec![cx.add_env_to_stage(stage, "GO111MODULE", "on")],
@@ -146,6 +169,93 @@ impl Rule for Go111ModuleOn {
                 }
                 None => {}
             }
+        }
+    }
+}
+
+/// Whether module mode is on where a stage's first go command runs, per Go's release notes:
+/// Go 1.11 and 1.12 default to `auto`, which means GOPATH mode inside `$GOPATH/src`; Go 1.13 to
+/// 1.15 turn modules on under `auto` wherever a go.mod is found above the working directory;
+/// Go 1.16 and later default to `on`. `off` is GOPATH mode at every version.
+struct ModuleMode {
+    image: ImageGo,
+    /// The first go command's working directory.
+    workdir: Option<String>,
+    /// That directory is inside `$GOPATH/src`.
+    in_gopath: bool,
+}
+
+impl ModuleMode {
+    fn of(cx: &RuleContext, stage: &crate::syntax::Stage, module: &super::StageModule) -> Self {
+        let image = stage_go(cx.df, stage);
+        let workdir = module.go.workdir(module.ins.state.workdir.as_deref());
+        let gopath = module
+            .ins
+            .state
+            .env
+            .get("GOPATH")
+            .and_then(|p| p.split(':').next())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .or_else(|| module.ins.state.home().map(|h| format!("{h}/go")));
+        let in_gopath = match (&workdir, gopath) {
+            (Some(w), Some(g)) => {
+                let src = format!("{}/src", g.trim_end_matches('/'));
+                w == &src || w.starts_with(&format!("{src}/"))
+            }
+            _ => false,
+        };
+        ModuleMode {
+            image,
+            workdir,
+            in_gopath,
+        }
+    }
+
+    /// The default (`auto` before Go 1.16) is GOPATH mode here: Go 1.11/1.12 inside GOPATH.
+    fn default_is_gopath(&self) -> bool {
+        self.image.older_than(1, 13) && self.in_gopath
+    }
+
+    /// The default may be GOPATH mode: known to be, or the Go version cannot be known.
+    fn default_may_be_gopath(&self) -> bool {
+        self.default_is_gopath() || self.image == ImageGo::Unknown
+    }
+
+    /// An explicit value other than `on` that means GOPATH mode here (or may, or the hardening
+    /// profile asks for `on` everywhere). `auto` on Go 1.13+ with a go.mod is module mode.
+    fn value_turns_modules_off(&self, value: &str, hardening: bool) -> bool {
+        match value {
+            "on" => false,
+            "off" => true,
+            _ => hardening || self.default_may_be_gopath(),
+        }
+    }
+
+    /// The message for an explicit value other than `on`.
+    fn explicit_message(&self, value: &str, place: &str) -> String {
+        if value == "off" {
+            format!("`GO111MODULE=off` turns module mode off {place}: go.mod is ignored")
+        } else if self.default_is_gopath() {
+            format!(
+                "`GO111MODULE={value}` means GOPATH mode on Go {} inside GOPATH ({place}): go.mod is ignored",
+                self.version_text()
+            )
+        } else if self.image == ImageGo::Unknown {
+            format!(
+                "`GO111MODULE={value}` is set {place} and the Go version cannot be known: before Go 1.13 it means GOPATH mode inside GOPATH"
+            )
+        } else {
+            format!(
+                "`GO111MODULE={value}` is set {place} (hardening: module mode is on here, but only `on` says so whatever the image)"
+            )
+        }
+    }
+
+    fn version_text(&self) -> String {
+        match self.image {
+            ImageGo::Version { version, .. } => format!("{}.{}", version.0, version.1),
+            _ => "before 1.13".into(),
         }
     }
 }

@@ -1,3 +1,4 @@
+use super::golang_image::{runs_go_at_start, stage_has_go};
 use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
@@ -7,13 +8,19 @@ pub struct FinalStageGoenvOff;
 static META: RuleMeta = RuleMeta {
     code: "GM004",
     name: "final-stage-goenv-off",
-    summary: "The final stage of a Go build does not set GOENV=off",
+    summary: "A final image that can run the go command does not set GOENV=off",
     severity: Severity::Info,
     fix: FixAvailability::Mixed,
     doc: r#"## What it does
-In a Dockerfile that builds Go code, checks that the final stage (the last one, or the one named
-by `--target`) sets `ENV GOENV=off`, and adds it right after the final stage's FROM (merged into an
-ENV that directly follows FROM, when there is one).
+Checks that a final stage (the last one, or the one named by `--target`) **that can run the go
+command** sets `ENV GOENV=off`, and adds it right after the final stage's FROM (merged into an
+ENV that directly follows FROM, when there is one). A final stage can run the go command when its
+image is a golang image, it installs Go (`apk add go`, a Go tarball), runs go in a RUN, or starts
+the container with go (`CMD ["go", "test", "./..."]`).
+
+With the hardening profile (`--hardening`, or `hardening: true` in `.gomodfix.yaml`), every final
+stage of a Dockerfile that builds Go code is reported, including `scratch`/distroless images
+that only hold a binary, as the explicit-settings recommendation asks.
 
 ## Why is this bad?
 `go env -w` writes settings into a per-user file (`$HOME/.config/go/env`, see `go env GOENV`) that
@@ -23,32 +30,24 @@ command in the final image ignore it, so what the image does is what its ENV say
 
 What it does **not** do: it has no effect on a compiled Go program that does not run the go
 command. A server binary in a `scratch` or distroless image behaves exactly the same with or
-without it; there the line only documents intent and costs nothing. It is not a security control
-and does not change how the binary was built.
+without it, which is why the default check is silent there. It is not a security control and
+does not change how the binary was built.
 
 ## Example
 ```dockerfile
-FROM golang:1.22 AS build
+FROM golang:1.22
 WORKDIR /src
 COPY . .
-RUN go build -o /app .
-
-FROM gcr.io/distroless/static-debian12
-COPY --from=build /app /app
-ENTRYPOINT ["/app"]
+CMD ["go", "test", "./..."]
 ```
 
 ## Use instead
 ```dockerfile
-FROM golang:1.22 AS build
+FROM golang:1.22
+ENV GOENV=off
 WORKDIR /src
 COPY . .
-RUN go build -o /app .
-
-FROM gcr.io/distroless/static-debian12
-ENV GOENV=off
-COPY --from=build /app /app
-ENTRYPOINT ["/app"]
+CMD ["go", "test", "./..."]
 ```
 
 ## Fix safety
@@ -57,7 +56,8 @@ from. Replacing a different explicit `GOENV=` value is unsafe (someone pointed i
 purpose).
 
 ## Context needed
-None. Silent in Dockerfiles that never run the go command (images that copy a prebuilt binary)."#,
+None. Silent in Dockerfiles that never run the go command (images that copy a prebuilt binary)
+and, by default, in final images without Go."#,
 };
 
 impl Rule for FinalStageGoenvOff {
@@ -72,6 +72,11 @@ impl Rule for FinalStageGoenvOff {
         let Some(stage) = cx.final_stage().filter(|s| !s.windows) else {
             return;
         };
+        // By default only where a go command can run in the image.
+        if !cx.settings.hardening && !stage_has_go(cx.df, stage) && !runs_go_at_start(cx.df, stage)
+        {
+            return;
+        }
         let from = &cx.df.instructions[stage.from];
         if from.near_error {
             return;

@@ -27,6 +27,7 @@ mod gm026_hardcoded_target_platform;
 mod gm027_cgo_required_but_disabled;
 pub mod gm028_context_mismatch;
 mod gm100_unused_suppression;
+pub mod golang_image;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -103,6 +104,9 @@ pub struct Settings {
     pub select: Vec<String>,
     /// Codes or prefixes never to run; wins over `select`.
     pub ignore: Vec<String>,
+    /// The hardening profile: GM002 and GM004 also report where the explicit setting changes
+    /// nothing today (module mode already on, no go command in the final image).
+    pub hardening: bool,
     /// Severity overrides by code.
     pub severity: BTreeMap<String, Severity>,
     /// Module path patterns that are private (GM024), `github.com/acme/*` style.
