@@ -1,4 +1,5 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::golang_image::{ImageGo, go_of_tag, split_tag, tag_of};
+use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
 use crate::context::gomod::go_version;
 use crate::fix::{Edit, Fix};
 use crate::syntax::{Kind, Stage};
@@ -12,12 +13,19 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     fix: FixAvailability::Safe,
     doc: r#"## What it does
-Compares the Go version of a stage's `golang:` image tag with go.mod's `go` and `toolchain`
-lines and raises the tag to the required version when the image is older, keeping the variant
+Compares the Go version of a stage's `golang:` image tag with go.mod's `go` line (the
+requirement; the `toolchain` line is only a preference, which `GOTOOLCHAIN=local` ignores) and
+raises the tag to the required version when the image is older, keeping the variant
 suffix (`-alpine3.20`, `-bookworm`). When the tag comes from an ARG (`FROM golang:${GO_VERSION}`)
 the ARG's default is raised instead. A digest-pinned image (`golang:1.21@sha256:…`) is reported
-only: a new digest cannot be invented. Also reported: a go.mod with a `toolchain` line read by an
-image older than Go 1.21, which does not understand it.
+only: a new digest cannot be invented. Floating tags (`golang:1`, `1-alpine`, `latest`) are the
+newest release and never reported.
+
+Images before Go 1.21 are judged by what those versions really do: they cannot parse a
+`toolchain` line (`unknown directive: toolchain`) or a three-part go line (`invalid go version
+'1.22.0': must match format 1.23`), both errors; a newer two-part go line is not enforced there,
+so the build fails only where the code needs the newer Go (a warning). A Dockerfile that sets
+`GOTOOLCHAIN` to something other than `local` lets the go command fetch the toolchain: silent.
 
 ## Why is this bad?
 Since Go 1.21 the `go` line is a minimum, and the official images set `GOTOOLCHAIN=local`, so the
@@ -44,16 +52,8 @@ tag with a patch version gets go.mod's full version).
 
 ## Context needed
 The go.mod of the module the stage builds; the image tag must be a literal or an ARG with a
-literal default. Silent for `latest` and other tags without a version."#,
+literal default. Silent for `latest`, `1` and other tags without a minor version."#,
 };
-
-/// `1.22.5-alpine3.20` → (`1.22.5`, `-alpine3.20`).
-fn split_tag(tag: &str) -> (&str, &str) {
-    match tag.find('-') {
-        Some(i) => (&tag[..i], &tag[i..]),
-        None => (tag, ""),
-    }
-}
 
 impl Rule for GoVersionMismatch {
     fn meta(&self) -> &'static RuleMeta {
@@ -71,7 +71,7 @@ impl Rule for GoVersionMismatch {
             let Some(go_mod) = module.go_mod else {
                 continue;
             };
-            check_stage(cx, stage, go_mod, out);
+            check_stage(cx, stage, &module, go_mod, out);
         }
     }
 }
@@ -79,6 +79,7 @@ impl Rule for GoVersionMismatch {
 fn check_stage(
     cx: &RuleContext,
     stage: &Stage,
+    module: &super::StageModule,
     go_mod: &crate::context::GoMod,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -89,26 +90,40 @@ fn check_stage(
     let Some(expanded) = stage.image.expanded.as_deref() else {
         return;
     };
-    let tag = expanded
-        .split('@')
-        .next()
-        .unwrap_or(expanded)
-        .rsplit_once(':')
-        .map(|(_, t)| t);
-    let Some(tag) = tag.filter(|t| !t.contains('/')) else {
+    let Some(tag) = tag_of(expanded) else {
+        return;
+    };
+    // Floating tags (`1`, `1-alpine`, `latest`) are the newest release: never too old.
+    let ImageGo::Version {
+        version: have,
+        has_patch,
+    } = go_of_tag(Some(tag))
+    else {
         return;
     };
     let (version, variant) = split_tag(tag);
-    let Some(have) = go_version(version) else {
+    let enforces = (have.0, have.1) >= (1, 21);
+    // Before Go 1.21 the go command cannot read a `toolchain` line at all.
+    if !enforces && go_mod.toolchain.is_some() {
+        out.push(cx.diagnostic(
+            &META,
+            from.range.clone(),
+            format!(
+                "go.mod has a `toolchain` line, which Go {version} (before 1.21) cannot read (`go: errors parsing go.mod: unknown directive: toolchain`)"
+            ),
+        ));
+        return;
+    }
+    // The `go` line is the requirement; the `toolchain` line only a preference, which
+    // GOTOOLCHAIN=local (the golang images' setting) ignores.
+    let Some(need_text) = go_mod
+        .go
+        .as_deref()
+        .map(|v| v.trim_start_matches("go").to_string())
+    else {
         return;
     };
-    let has_patch = version.matches('.').count() >= 2;
-    let wanted = [go_mod.go.as_deref(), go_mod.toolchain.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter_map(|v| go_version(v).map(|p| (p, v.trim_start_matches("go").to_string())))
-        .max_by_key(|(p, _)| *p);
-    let Some((need, need_text)) = wanted else {
+    let Some(need) = go_version(&need_text) else {
         return;
     };
     // `golang:1.22` is the newest 1.22.x: compare minor versions only.
@@ -118,26 +133,48 @@ fn check_stage(
         (have.0, have.1) < (need.0, need.1)
     };
     if !too_old {
-        if go_mod.toolchain.is_some() && (have.0, have.1) < (1, 21) {
-            out.push(cx.diagnostic(
-                &META,
-                from.range.clone(),
-                format!(
-                    "go.mod has a `toolchain` line, which Go {version} (before 1.21) cannot read"
-                ),
-            ));
-        }
         return;
     }
-    let new_version = if has_patch && need_text.matches('.').count() >= 2 {
+    // A Dockerfile that lets the go command fetch a newer toolchain does not stop.
+    if enforces && effective_env(module.ins, module.go, "GOTOOLCHAIN").is_some_and(|v| v != "local")
+    {
+        return;
+    }
+    let need_has_patch = need_text.matches('.').count() >= 2;
+    let new_version = if has_patch && need_has_patch {
         need_text.clone()
     } else {
         format!("{}.{}", need.0, need.1)
     };
-    let message = format!(
-        "go.mod requires go >= {need_text}, but this stage's image has Go {version} (GOTOOLCHAIN=local stops the build)"
-    );
-    let mut d = cx.diagnostic(&META, from.range.clone(), message);
+    let mut d = if enforces {
+        cx.diagnostic(
+            &META,
+            from.range.clone(),
+            format!(
+                "go.mod requires go >= {need_text}, but this stage's image has Go {version} (GOTOOLCHAIN=local stops the build)"
+            ),
+        )
+    } else if need_has_patch {
+        cx.diagnostic(
+            &META,
+            from.range.clone(),
+            format!(
+                "go.mod says `go {need_text}`, which Go {version} (before 1.21) cannot parse (`invalid go version '{need_text}': must match format 1.23`)"
+            ),
+        )
+    } else {
+        // Go before 1.21 builds a module with a newer go line, and fails only when the code
+        // uses what the newer Go added (`note: module requires Go …`).
+        let mut d = cx.diagnostic(
+            &META,
+            from.range.clone(),
+            format!(
+                "go.mod says `go {need_text}`, but this stage's image has Go {version}: Go before 1.21 does not enforce the go line, and the build fails where the code needs Go {need_text} (`note: module requires Go {need_text}`)"
+            ),
+        );
+        d.severity = Severity::Warning;
+        d
+    };
     if stage.image.digest.is_some() || expanded.contains('@') {
         d.message
             .push_str("; the image is pinned by digest: update tag and digest together");
