@@ -82,6 +82,8 @@ pub struct ContextEntry {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleOptions {
+    /// More hosts whose modules are public (GM024 never treats them as private).
+    pub public_hosts: Option<Vec<String>>,
     /// The WORKDIR GM011 inserts (default `/src`).
     pub module_workdir: Option<String>,
     /// More image repositories to treat as official golang images (mirrors), e.g.
@@ -168,6 +170,7 @@ pub struct Effective {
     pub hardening: bool,
     pub severity: BTreeMap<String, Severity>,
     pub private: Vec<String>,
+    pub public_hosts: Vec<String>,
     pub module_workdir: Option<String>,
     pub golang_images: Vec<String>,
     pub cache_targets: CacheTargets,
@@ -209,6 +212,7 @@ impl Effective {
                 .map(|(k, v)| (k.to_ascii_uppercase(), v))
                 .collect(),
             private: c.private.unwrap_or_default(),
+            public_hosts: rules.public_hosts.unwrap_or_default(),
             module_workdir: rules.module_workdir,
             golang_images: rules.golang_images.unwrap_or_default(),
             cache_targets: rules.cache_targets.unwrap_or_default(),
@@ -225,6 +229,7 @@ impl Effective {
             hardening: self.hardening,
             severity: self.severity.clone(),
             private: self.private.clone(),
+            public_hosts: self.public_hosts.clone(),
             module_workdir: self.module_workdir.clone(),
             golang_images: self.golang_images.clone(),
             module_cache: self.cache_targets.module.clone(),

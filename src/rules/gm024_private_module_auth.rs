@@ -4,65 +4,14 @@ use crate::syntax::{Instruction, Kind, Stage};
 
 pub struct PrivateModuleAuth;
 
-/// Hosts (and vanity prefixes) whose modules are public; a requirement elsewhere hints at a
-/// private module.
-const PUBLIC: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "golang.org",
-    "google.golang.org",
-    "gopkg.in",
-    "go.uber.org",
-    "k8s.io",
-    "sigs.k8s.io",
-    "cloud.google.com",
-    "go.opentelemetry.io",
-    "go.etcd.io",
-    "gotest.tools",
-    "honnef.co",
-    "mvdan.cc",
-    "go.mongodb.org",
-    "gorm.io",
-    "filippo.io",
-    "lukechampine.com",
-    "modernc.org",
-    "gonum.org",
-    "dario.cat",
-    "go.yaml.in",
-    "cel.dev",
-    "buf.build",
-    "connectrpc.com",
-    "entgo.io",
-    "nhooyr.io",
-    "rsc.io",
-    "go.starlark.net",
-    "gocloud.dev",
-    "code.gitea.io",
-    "codeberg.org",
-    "git.sr.ht",
-    "go.step.sm",
-    "tailscale.com",
-    "helm.sh",
-    "oras.land",
-    "knative.dev",
-    "istio.io",
-    "go.temporal.io",
-    "storj.io",
-    "zombiezen.com",
-    "software.sslmate.com",
-    "inet.af",
-    "howett.net",
-    "go4.org",
-    "golang.zx2c4.com",
-    "go.mozilla.org",
-    "cuelang.org",
-    "cuelabs.dev",
-    "github.io",
-    "bazil.org",
-    "aead.dev",
-    "atomicgo.dev",
-];
+/// Hosts whose modules are public, from `data/public_module_hosts.txt` (built from real go.mod
+/// files); `rules.public-hosts` in the config adds more.
+fn public_hosts() -> impl Iterator<Item = &'static str> {
+    include_str!("../../data/public_module_hosts.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
 
 /// Public module proxies; anything else in GOPROXY is an organisation's own.
 const PUBLIC_PROXIES: &[&str] = &[
@@ -83,13 +32,16 @@ static META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Five checks around private modules:
 
-1. go.mod requires modules on hosts that are not public code hosts (a hint: a vanity host may be
-   public) and the stage that downloads them has neither GOPRIVATE/GONOPROXY/GONOSUMDB nor a
-   secret or ssh mount: the unsafe fix adds `ENV GOPRIVATE=<hosts>` and
-   `--mount=type=secret,id=netrc,target=<HOME>/.netrc` to the go RUNs that download. Build it with
-   the matching secret:
-
-       docker build --secret id=netrc,src=$HOME/.netrc .
+1. go.mod requires private modules and the stage that downloads them has neither
+   GOPRIVATE/GONOPROXY/GONOSUMDB nor a secret or ssh mount. Private means known private: a
+   pattern of the config's `private:` list (a warning; the unsafe fix adds
+   `ENV GOPRIVATE=<patterns>` and `--mount=type=secret,id=netrc,target=<HOME>/.netrc` to the go
+   RUNs that download; build with `docker build --secret id=netrc,src=$HOME/.netrc .`), or a host
+   that can only be an organisation's own (`.internal`, `.corp`, `.local`, `.lan`, an IP address,
+   a port: an info hint **without** a fix, because GOPRIVATE switches off checksum verification
+   and must never be set for a host that is not known private). Vanity hosts (`go.uber.org`,
+   `go.opencensus.io`, `gomodules.xyz`, …: `data/public_module_hosts.txt`, extended by
+   `rules.public-hosts`) are public; other unknown hosts are hinted at only under `--hardening`.
 
 2. A token, password or .netrc passed through ARG or ENV (`ARG GITHUB_TOKEN`,
    `ENV GOPRIVATE_TOKEN=…`) and used by go or git commands: an error, no fix.
@@ -144,12 +96,29 @@ fn host(module: &str) -> &str {
     module.split('/').next().unwrap_or(module)
 }
 
-fn is_public(module: &str) -> bool {
+fn is_public(module: &str, extra: &[String]) -> bool {
     let h = host(module);
-    !h.contains('.')
-        || PUBLIC
-            .iter()
-            .any(|p| h == *p || h.ends_with(&format!(".{p}")))
+    let listed = |p: &str| h == p || h.ends_with(&format!(".{p}"));
+    !h.contains('.') || public_hosts().any(listed) || extra.iter().any(|p| listed(p))
+}
+
+/// A host that can only be an organisation's own: an internal domain (`.local`, `.internal`,
+/// `.corp`, `.lan`, `.intranet`, `.home.arpa`), an IP address, or a host with a port.
+fn looks_internal(module: &str) -> bool {
+    let h = host(module);
+    h.contains(':')
+        || h.split('.').all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        || [
+            ".local",
+            ".internal",
+            ".corp",
+            ".lan",
+            ".intranet",
+            ".home.arpa",
+            ".private",
+        ]
+        .iter()
+        .any(|t| h.ends_with(t))
 }
 
 fn secret_name(name: &str) -> bool {
@@ -300,7 +269,12 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|(p, _, _)| p.as_str())
             .filter(|p| {
-                (!is_public(p) || private_modules.contains(p))
+                // Configured private modules and internal-looking hosts are facts; other
+                // unknown hosts only a hint, and only under the hardening profile (most
+                // vanity hosts are public).
+                let unknown = !is_public(p, &cx.settings.public_hosts)
+                    && (looks_internal(p) || cx.settings.hardening);
+                (unknown || private_modules.contains(p))
                     && !go_mod.replaces.iter().any(|r| &r.module == p)
             })
             .map(|p| {
@@ -355,6 +329,16 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 hosts.join(", ")
             );
         }
+        // GOPRIVATE switches off checksum verification: it is only added for modules known to
+        // be private (the config's `private:` patterns), never for a host that only looks so.
+        if private_modules.is_empty() {
+            out.push(d);
+            continue;
+        }
+        let hosts: Vec<&str> = hosts
+            .into_iter()
+            .filter(|h| private_modules.iter().any(|m| m.starts_with(h)))
+            .collect();
         let home = first.state.home();
         // Where git already fetches over SSH, credentials come from the SSH agent.
         let ssh = downloads
@@ -490,7 +474,7 @@ fn ssh_without_known_hosts(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(rewrite) = ssh_rewrite(cx, stage, idx) else {
             continue;
         };
-        if ins.near_error || known_hosts_set_up(cx, stage, idx) {
+        if ins.near_error || known_hosts_set_up(cx, stage, idx) || !git_fetches(ins, go) {
             continue;
         }
         let hosts: Vec<&str> = rewrite
@@ -523,6 +507,16 @@ fn ssh_without_known_hosts(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// Whether the go command really runs git: modules go around the proxy (GOPRIVATE/GONOPROXY,
+/// or `GOPROXY=direct`) and are not vendored.
+fn git_fetches(ins: &Instruction, go: &crate::syntax::GoCommand) -> bool {
+    let around_proxy = ["GOPRIVATE", "GONOPROXY"]
+        .iter()
+        .any(|k| effective_env(ins, go, k).is_some_and(|v| !v.is_empty()))
+        || effective_env(ins, go, "GOPROXY").is_some_and(|v| v.trim() == "direct");
+    around_proxy && super::mod_mode(ins, go).as_deref() != Some("vendor")
 }
 
 /// Something before `before` (in the stage or a stage it is FROM) that handles SSH host keys:

@@ -111,6 +111,8 @@ pub struct Settings {
     pub severity: BTreeMap<String, Severity>,
     /// Module path patterns that are private (GM024), `github.com/acme/*` style.
     pub private: Vec<String>,
+    /// More hosts whose modules are public (GM024), added to `data/public_module_hosts.txt`.
+    pub public_hosts: Vec<String>,
     /// The WORKDIR GM011 inserts (default `/src`).
     pub module_workdir: Option<String>,
     /// More image repositories treated as official golang images (mirrors).
