@@ -21,15 +21,11 @@ pub fn cgo_requirements(go_mod: &GoMod) -> Vec<&'static str> {
 }
 
 /// Final images without glibc: a cgo-linked binary from a Debian builder fails there with
-/// `exec /app: no such file or directory`.
+/// `exec /app: no such file or directory`. (distroless `base`, `base-nossl` and `cc` have glibc.)
 pub fn is_minimal_image(reference: &str) -> bool {
     let name = image_name(reference).to_ascii_lowercase();
     let last = name.rsplit('/').next().unwrap_or(&name);
-    name == "scratch"
-        || last == "alpine"
-        || last == "busybox"
-        || name.contains("distroless/static")
-        || name.contains("distroless/base-nossl")
+    name == "scratch" || last == "alpine" || last == "busybox" || name.contains("distroless/static")
 }
 
 /// Whether a Debian-based golang stage builds with cgo on: no `CGO_ENABLED=0` in effect on its

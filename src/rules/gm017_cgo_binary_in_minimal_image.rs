@@ -1,6 +1,7 @@
 use super::cgo::{alpine_builder, builds_with_cgo, cgo_requirements, is_minimal_image, needs_cgo};
 use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
 use crate::fix::Fix;
+use crate::syntax::{Instruction, Stage, join_path};
 
 pub struct CgoBinaryInMinimalImage;
 
@@ -12,10 +13,16 @@ static META: RuleMeta = RuleMeta {
     fix: FixAvailability::Safe,
     doc: r#"## What it does
 Finds binaries built in a Debian-based golang stage without `CGO_ENABLED=0` and copied into a
-final image without glibc (`scratch`, `distroless/static`, `distroless/base-nossl`, `alpine`,
+final image without glibc (`scratch`, `distroless/static`, `alpine`,
 `busybox`), and adds `ENV CGO_ENABLED=0` to the build stage. When the build clearly needs cgo
 (it sets `CGO_ENABLED=1`, installs gcc or musl-dev, links with `-linkmode external`, or go.mod
 requires a cgo-only module such as github.com/mattn/go-sqlite3), it reports only.
+
+Silent where the binary does not need glibc or the image has it: a build that links statically
+(`-ldflags '-extldflags "-static"'`, or the `netgo` and `osusergo` tags together), a final image
+with glibc (distroless `base`, `base-nossl`, `cc`, debian, ubuntu), and files copied from the
+build stage that are not the binary (a `-o` output, the folder that holds it, `$GOPATH/bin` of
+`go install`; config files, certificates and assets are not).
 
 ## Why is this bad?
 Debian-based golang images have gcc, so `CGO_ENABLED` defaults to 1 and a program that imports
@@ -52,6 +59,97 @@ Safe: the binary would not start in that image; a pure-Go build does.
 None beyond the Dockerfile (go.mod is read, when available, to spot cgo-only modules)."#,
 };
 
+/// The stage's cgo builds link statically: `-extldflags "-static"` (or `-static-pie`), or the
+/// netgo and osusergo tags that replace the glibc-linked resolver and user lookup.
+fn links_statically(cx: &RuleContext, stage: &Stage) -> bool {
+    let builds: Vec<_> = cx
+        .go_commands(stage)
+        .into_iter()
+        .filter(|(_, _, g)| g.sub == "build" || g.sub == "install")
+        .collect();
+    !builds.is_empty()
+        && builds.iter().all(|(_, ins, g)| {
+            let text = &cx.df.source[g.range.clone()];
+            let ldflags = g.flag_value("ldflags").map(|(v, _)| v.to_string());
+            let tags = g
+                .flag_value("tags")
+                .map(|(v, _)| v.to_string())
+                .or_else(|| {
+                    super::effective_env(ins, g, "GOFLAGS").and_then(|f| {
+                        f.split_whitespace().find_map(|w| {
+                            w.trim_start_matches('-')
+                                .strip_prefix("tags=")
+                                .map(str::to_string)
+                        })
+                    })
+                })
+                .unwrap_or_default();
+            let static_ld = ldflags.as_deref().is_some_and(|l| l.contains("-static"))
+                || (text.contains("extldflags") && text.contains("-static"));
+            let tag_list: Vec<&str> = tags.split([',', ' ']).collect();
+            static_ld || (tag_list.contains(&"netgo") && tag_list.contains(&"osusergo"))
+        })
+}
+
+/// Whether a `COPY --from=<stage>` copies what the stage's go commands build: a `-o` output (or
+/// the folder holding it), `$GOPATH/bin` of `go install`, or, for a build without `-o`, a file
+/// without an extension in the build's directory. Config files, certificates and assets copied
+/// from the same stage are not the binary.
+fn copies_a_go_binary(cx: &RuleContext, stage: &Stage, copy_ins: &Instruction) -> bool {
+    let Some(copy) = &copy_ins.copy else {
+        return false;
+    };
+    let mut outputs: Vec<(String, bool)> = Vec::new(); // (path, is a folder that holds it)
+    for (_, ins, g) in cx.go_commands(stage) {
+        if g.sub != "build" && g.sub != "install" {
+            continue;
+        }
+        let Some(workdir) = g.workdir(ins.state.workdir.as_deref()) else {
+            return true;
+        };
+        if g.sub == "install" {
+            let gobin = super::effective_env(ins, g, "GOBIN").or_else(|| {
+                ins.state
+                    .env
+                    .get("GOPATH")
+                    .map(|p| format!("{}/bin", p.split(':').next().unwrap_or(p)))
+            });
+            match gobin {
+                Some(b) => outputs.push((b, true)),
+                None => return true,
+            }
+            continue;
+        }
+        match g.flag_value("o") {
+            Some((o, _)) => match ins.state.expand(o) {
+                Some(o) => outputs.push((join_path(&workdir, &o), o.ends_with('/'))),
+                None => return true,
+            },
+            None => outputs.push((workdir, true)),
+        }
+    }
+    copy.sources.iter().any(|s| {
+        let Some(text) = copy_ins.state.expand(&s.text) else {
+            return true;
+        };
+        if text.contains(['*', '?', '[']) {
+            return true;
+        }
+        // `COPY --from` sources are relative to the stage's root, not its WORKDIR.
+        let src = join_path("/", &text);
+        outputs.iter().any(|(out, folder)| {
+            let out = out.trim_end_matches('/');
+            src == out
+                || out.starts_with(&format!("{}/", src.trim_end_matches('/')))
+                || src == "/"
+                || (*folder && src.starts_with(&format!("{out}/")) && {
+                    let name = src.rsplit('/').next().unwrap_or("");
+                    !name.contains('.')
+                })
+        })
+    })
+}
+
 impl Rule for CgoBinaryInMinimalImage {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -84,6 +182,8 @@ impl Rule for CgoBinaryInMinimalImage {
             if !stage.golang
                 || alpine_builder(cx, stage)
                 || builds_with_cgo(cx, stage) != Some(true)
+                || links_statically(cx, stage)
+                || !copies_a_go_binary(cx, stage, ins)
             {
                 continue;
             }
