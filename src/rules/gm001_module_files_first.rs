@@ -3,7 +3,7 @@ use super::{
     relative_dest,
 };
 use crate::context::join_rel;
-use crate::fix::Fix;
+use crate::fix::{Edit, Fix};
 use crate::image_fs::is_module_file;
 use crate::syntax::Kind;
 
@@ -97,6 +97,29 @@ impl Rule for ModuleFilesFirst {
             {
                 continue;
             }
+            // A local `replace` target must be in the image before anything downloads: moving the
+            // download above the sources would break the build (GM025 handles copying it).
+            if go_mod.replaces.iter().any(|r| r.path.is_some()) {
+                continue;
+            }
+            // With the module cache mounted, a source change finds every module in the cache:
+            // nothing downloads again.
+            let modcache_mounted = gos.iter().any(|(_, ins, _)| {
+                ins.state.gomodcache().is_some_and(|c| {
+                    ins.mounts.iter().any(|m| {
+                        m.kind() == "cache"
+                            && m.target()
+                                .and_then(|t| ins.state.expand(t))
+                                .is_some_and(|t| {
+                                    let t = t.trim_end_matches('/');
+                                    c == t || c.starts_with(&format!("{t}/"))
+                                })
+                    })
+                })
+            });
+            if modcache_mounted {
+                continue;
+            }
             // The first COPY of this stage that brings sources, before the first go command.
             let Some(source_copy) = files.first_source_copy(stage.body.start..first_go) else {
                 continue;
@@ -144,6 +167,14 @@ impl Rule for ModuleFilesFirst {
                     out.push(d);
                 }
                 _ => {
+                    // A `go mod download` of its own after the sources moves up with the fix; one
+                    // inside a chain (`go mod download && go build`) cannot: report only.
+                    let later_download = (copy_idx..first_go + 1).find(|&i| {
+                        cx.df.instructions[i]
+                            .run
+                            .as_ref()
+                            .is_some_and(|r| r.go.iter().any(|g| g.sub == "mod download"))
+                    });
                     let mut sources = vec![go_mod_rel.clone()];
                     let go_sum = join_rel(&mod_dir, "go.sum");
                     if ctx.sends(&go_sum) {
@@ -159,10 +190,31 @@ impl Rule for ModuleFilesFirst {
                         copy_ins.range.clone(),
                         "sources are copied before go.mod and go.sum: every source change downloads all modules again".into(),
                     );
-                    d.fix = Some(Fix::safe(
-                        format!("Insert `{copy}` and `{run_line}` before the source COPY"),
-                        vec![cx.insert_lines_before(copy_ins, &[copy, run_line])],
-                    ));
+                    let mut edits =
+                        vec![cx.insert_lines_before(copy_ins, &[copy.clone(), run_line.clone()])];
+                    match later_download {
+                        None => {}
+                        Some(i) => {
+                            let ins = &cx.df.instructions[i];
+                            let sole = ins
+                                .run
+                                .as_ref()
+                                .is_some_and(|r| r.commands.len() == 1 && r.go.len() == 1);
+                            if !sole || ins.near_error {
+                                out.push(d);
+                                continue;
+                            }
+                            edits.push(Edit::delete(cx.whole_lines(ins)));
+                        }
+                    }
+                    let title = if edits.len() > 1 {
+                        format!(
+                            "Insert `{copy}` and `{run_line}` before the source COPY (moving the later download up)"
+                        )
+                    } else {
+                        format!("Insert `{copy}` and `{run_line}` before the source COPY")
+                    };
+                    d.fix = Some(Fix::safe(title, edits));
                     out.push(d);
                 }
             }
