@@ -117,7 +117,28 @@ impl Rule for ModuleFilesFirst {
                     })
                 })
             });
-            if modcache_mounted {
+            // Modules copied in from another stage (`COPY --from=deps /go/pkg/mod /go/pkg/mod`)
+            // are there before the sources: nothing downloads again either.
+            let modcache_copied = module.ins.state.gomodcache().is_some_and(|c| {
+                cx.df.stage_chain(stage).any(|st| {
+                    cx.df.instructions[st.body.clone()].iter().any(|ins| {
+                        ins.copy
+                            .as_ref()
+                            .and_then(|cp| cp.dest.as_ref())
+                            .is_some_and(|d| {
+                                let dest = crate::syntax::join_path(
+                                    ins.state.workdir.as_deref().unwrap_or("/"),
+                                    &d.text,
+                                );
+                                let dest = dest.trim_end_matches('/');
+                                ins.copy.as_ref().is_some_and(|cp| cp.from.is_some())
+                                    && (c == dest || c.starts_with(&format!("{dest}/")))
+                                    && !dest.is_empty()
+                            })
+                    })
+                })
+            });
+            if modcache_mounted || modcache_copied {
                 continue;
             }
             // The first COPY of this stage that brings sources, before the first go command.
