@@ -1,8 +1,9 @@
+use super::golang_image::stage_go;
 use super::{
     Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
 };
 use crate::fix::{Applicability, Edit, Fix};
-use crate::syntax::RunForm;
+use crate::syntax::{RunForm, Stage};
 
 pub struct GoGetInstall;
 
@@ -47,12 +48,25 @@ impl Rule for GoGetInstall {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
+            // Before Go 1.18 `go get` still installs (1.16 and 1.17 only warn), and before 1.16
+            // `go install pkg@version` does not exist: silent unless the image is known newer.
+            if !stage_go(cx.df, stage).at_least(1, 18) {
+                continue;
+            }
             let go_mod = cx.main_module(stage).and_then(|m| m.go_mod);
-            for (_, ins, go) in cx.go_commands(stage) {
+            let files = cx.files(stage, ctx);
+            for (idx, ins, go) in cx.go_commands(stage) {
                 if go.sub != "get" || ins.run.as_ref().is_some_and(|r| r.form == RunForm::Exec) {
                     continue;
                 }
+                // Inside a module `go get pkg` adds a requirement (a library is a normal use):
+                // only a package whose binary the Dockerfile then runs is a tool install.
+                let Some(workdir) = go.workdir(ins.state.workdir.as_deref()) else {
+                    continue;
+                };
+                let in_module = files.module_for(ctx, &workdir, idx).is_some();
                 let rest = go.rest();
                 if rest.iter().any(|w| w.text == "-d") {
                     continue;
@@ -62,6 +76,13 @@ impl Rule for GoGetInstall {
                     || pkgs
                         .iter()
                         .any(|w| w.text.starts_with('.') || w.text.contains('$'))
+                {
+                    continue;
+                }
+                if in_module
+                    && !pkgs
+                        .iter()
+                        .any(|p| binary_used_later(cx, stage, idx, &p.text))
                 {
                     continue;
                 }
@@ -98,8 +119,15 @@ impl Rule for GoGetInstall {
                 let mut d = cx.diagnostic(
                     &META,
                     ins.range.clone(),
-                    "`go get` no longer installs programs (Go ≥ 1.18): use `go install pkg@version`".into(),
+                    if in_module {
+                        "`go get` no longer installs programs (Go ≥ 1.18), it only adds a requirement: the binary this Dockerfile runs later is never built; use `go install pkg@version`".into()
+                    } else {
+                        "`go get` outside a module fails on Go ≥ 1.18 (`'go get' is no longer supported outside a module`): use `go install pkg@version`".into()
+                    },
                 );
+                if !in_module {
+                    d.severity = Severity::Error;
+                }
                 if !ins.near_error {
                     d.fix = Some(Fix {
                         title: "Use `go install pkg@version`".into(),
@@ -112,4 +140,35 @@ impl Rule for GoGetInstall {
             }
         }
     }
+}
+
+/// Whether the binary of `pkg` (its last path element, without a `/vN` suffix or `@version`) is
+/// run by a later instruction of the stage family: a RUN word, or CMD/ENTRYPOINT text.
+fn binary_used_later(cx: &RuleContext, stage: &Stage, after: usize, pkg: &str) -> bool {
+    let path = pkg
+        .split('@')
+        .next()
+        .unwrap_or(pkg)
+        .trim_end_matches("/...");
+    let mut parts = path.rsplit('/');
+    let mut name = parts.next().unwrap_or(path);
+    if name.len() > 1 && name.starts_with('v') && name[1..].chars().all(|c| c.is_ascii_digit()) {
+        name = parts.next().unwrap_or(name);
+    }
+    if name.is_empty() {
+        return false;
+    }
+    let end = cx
+        .df
+        .stages
+        .get(stage.index + 1)
+        .map_or(cx.df.source.len(), |s| {
+            cx.df.instructions[s.from].range.start
+        });
+    let start = cx.df.instructions[after].range.end;
+    cx.df.source[start..end.max(start)]
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '"' | '\'' | '[' | ']' | ',' | ';' | '&' | '|')
+        })
+        .any(|w| w == name || w.ends_with(&format!("/{name}")))
 }
