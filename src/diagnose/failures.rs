@@ -78,19 +78,23 @@ impl FailureKind {
         }
     }
 
-    /// The rules whose findings explain this failure, most direct first.
+    /// The rules whose findings explain this failure, the root cause first: a file the context
+    /// hides (GM014) or a Dockerfile built from another context (GM028) before what follows from
+    /// it (a COPY that misses go.sum, `-mod=vendor` without vendor/).
     pub fn rules(self) -> &'static [&'static str] {
         match self {
             FailureKind::GoGetInstall => &["GM020"],
             FailureKind::GoVersion => &["GM016"],
             FailureKind::GoWorkVersion => &["GM016", "GM015"],
             FailureKind::WorkspaceMember => &["GM015"],
-            FailureKind::ReplaceTarget => &["GM025", "GM014"],
-            FailureKind::InconsistentVendoring => &["GM005", "GM014"],
-            FailureKind::MissingGoSum => &["GM010", "GM014", "GM013", "GM028"],
-            FailureKind::GoModNotFound => &["GM010", "GM014", "GM012", "GM028"],
-            FailureKind::CopySourceNotFound => &["GM013", "GM014", "GM028"],
-            FailureKind::PackageNotProvided => &["GM010", "GM012", "GM025", "GM015", "GM002"],
+            FailureKind::ReplaceTarget => &["GM014", "GM025"],
+            FailureKind::InconsistentVendoring => &["GM014", "GM005"],
+            FailureKind::MissingGoSum => &["GM014", "GM028", "GM010", "GM013"],
+            FailureKind::GoModNotFound => &["GM014", "GM028", "GM010", "GM012"],
+            FailureKind::CopySourceNotFound => &["GM014", "GM028", "GM013"],
+            FailureKind::PackageNotProvided => &[
+                "GM014", "GM028", "GM010", "GM012", "GM025", "GM015", "GM002",
+            ],
             FailureKind::GopathPackage => &["GM002", "GM010"],
             FailureKind::PrivateModule => &["GM024"],
             FailureKind::GoproxyEmpty => &["GM023", "GM024"],

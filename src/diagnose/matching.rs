@@ -195,8 +195,8 @@ pub fn locate(
     best.map(|i| i.lines)
 }
 
-/// The finding that explains the failure: one of the failure's rules, on the failing
-/// instruction if one is, else the nearest to it, else the rule listed first.
+/// The finding that explains the failure: the first of the failure's rules (root causes come
+/// first) that has a finding; of its findings, the one on or nearest the failing instruction.
 pub fn explaining(
     diagnostics: &[Diagnostic],
     source: &str,
@@ -217,9 +217,9 @@ pub fn explaining(
                 Some((_, b)) => line - b,
                 None => 0,
             };
-            Some((i, (distance > 0) as u8, rank, distance))
+            Some((i, rank, distance))
         })
-        .min_by_key(|(i, on, rank, distance)| (*on, *rank, *distance, *i))
+        .min_by_key(|(i, rank, distance)| (*rank, *distance, *i))
         .map(|(i, ..)| i)
 }
 
@@ -294,6 +294,48 @@ ENTRYPOINT [\"/app\"]
             Some((14, 14))
         );
         assert_eq!(locate(DF, Some(&step("nope", 9, 9, "RUN x")), None), None);
+    }
+
+    fn diag(code: &'static str, source: &str, line: usize) -> Diagnostic {
+        let start: usize = source.lines().take(line - 1).map(|l| l.len() + 1).sum();
+        Diagnostic {
+            code,
+            name: "x",
+            severity: crate::rules::Severity::Error,
+            message: String::new(),
+            range: start..start + 3,
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn the_root_cause_rule_wins_then_the_nearest_finding() {
+        let d = vec![
+            diag("GM003", DF, 11),
+            diag("GM010", DF, 11),
+            diag("GM014", DF, 10),
+            diag("GM010", DF, 6),
+        ];
+        // go.sum hidden by .dockerignore (GM014) is the cause even off the failing line.
+        assert_eq!(
+            explaining(&d, DF, FailureKind::MissingGoSum, Some((11, 11))),
+            Some(2)
+        );
+        // Of two GM010 findings, the one on the failing instruction.
+        assert_eq!(
+            explaining(&d[..2], DF, FailureKind::MissingGoSum, Some((11, 11))),
+            Some(1)
+        );
+        let far = [diag("GM010", DF, 6), diag("GM010", DF, 11)];
+        assert_eq!(
+            explaining(&far, DF, FailureKind::MissingGoSum, Some((10, 10))),
+            Some(1)
+        );
+        // No rule of the failure: nothing explains it.
+        assert_eq!(
+            explaining(&d[..1], DF, FailureKind::MissingGoSum, None),
+            None
+        );
     }
 
     #[test]

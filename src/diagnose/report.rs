@@ -94,7 +94,7 @@ fn header(reading: &Reading, failure: Option<&Recognised>, at: Option<String>) -
             out.push('\n');
         }
         None => {
-            out.push_str("The build failed");
+            out.push_str("The build (or its image) failed");
             if let Some(at) = at {
                 out.push_str(&format!(" ({at})"));
             }

@@ -291,6 +291,7 @@ fn is_final_error(l: &str) -> bool {
         || l.starts_with("failed to solve")
         || l.starts_with("error: failed to solve")
         || l.starts_with("executor failed running")
+        || l.starts_with("failed to compute cache key")
         || l.starts_with("ERROR: process ")
 }
 
