@@ -72,13 +72,14 @@ pub fn read(lines: &[String]) -> Reading {
         .enumerate()
         .filter_map(|(i, l)| failures::recognise(&l.text).map(|r| (i, r, l.vertex)))
         .collect();
-    // Lines of the failing step first; among them the most specific kind, then the earliest.
+    // When a step is known to have failed: its lines and the lines of no step (the engine's
+    // final error, `docker run` output), not what other steps printed. Among them the most
+    // specific kind, then the earliest.
     let failed = log.failed_vertex;
     let pick = found
         .iter()
-        .filter(|(_, _, v)| failed.is_none() || *v == failed)
-        .min_by_key(|(i, r, _)| (r.kind, *i))
-        .or_else(|| found.iter().min_by_key(|(i, r, _)| (r.kind, *i)));
+        .filter(|(_, _, v)| failed.is_none() || v.is_none() || *v == failed)
+        .min_by_key(|(i, r, _)| (r.kind, *i));
     let step = log.failing_step().cloned().or_else(|| {
         pick.and_then(|(_, _, v)| v.as_ref())
             .and_then(|v| log.steps.get(v))
@@ -172,6 +173,12 @@ fn read_log(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            return Err(std::io::Error::other(
+                "no log given: name the saved build output, or pipe it in",
+            ));
+        }
         std::io::stdin().read_to_end(&mut bytes)?;
     } else {
         bytes = std::fs::read(path)?;
@@ -328,6 +335,20 @@ mod tests {
         );
         assert_eq!(r.failure.unwrap().kind, failures::FailureKind::GoVersion);
         assert_eq!(r.step.unwrap().index, Some((4, 6)));
+    }
+
+    #[test]
+    fn another_steps_warning_is_not_the_cause_of_a_failure() {
+        let r = reading(
+            "#10 [tools 2/3] RUN go env GOPATH
+#10 0.1 go: warning: ignoring go.mod in $GOPATH /go
+#12 [build 3/5] RUN make
+#12 0.2 make: *** No rule to make target 'all'.  Stop.
+#12 ERROR: process \"/bin/sh -c make\" did not complete successfully: exit code: 2
+",
+        );
+        assert!(r.failure.is_none());
+        assert_eq!(r.step.unwrap().instruction, "RUN make");
     }
 
     #[test]
