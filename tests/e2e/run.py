@@ -6,7 +6,9 @@ error the case names, or build and fail to start, or build and run), run `gomodf
 (with `--unsafe-fixes` where the case says so), build again, run the image and check the line it
 prints. Each failing build (or failing start) saves its output under the work folder
 (`logs/CASE.log`, and the same wrapped as a GitHub Actions job log: timestamps, `##[group]`,
-CRLF) and `gomodfix diagnose` must name one of the case's rules as the cause. This engine
+CRLF) and `gomodfix diagnose` must name one of the case's rules as the cause; and `gomodfix pr
+--dry-run --verify`, in a git checkout of the unfixed case, must report the build it verified
+(before and after the fixes, with this engine). This engine
 (dockerd 20.10, no buildx) prints `--progress=plain` only; rawjson is covered by the constructed
 logs of tests/diagnose/. Cases marked `cache_proof` also show that after a source-only change the fixed
 Dockerfile does not download modules again while the unfixed one does.
@@ -275,6 +277,24 @@ def diagnose(name: str, dir: str, spec: dict, output: str) -> str:
     return causes[0]
 
 
+def verify_pr(name: str, spec: dict) -> str:
+    """`gomodfix pr --dry-run --verify` in a git checkout of the unfixed case: it builds the
+    Dockerfile before and after the fixes with this engine and must report the fix."""
+    dir = prepare(name, "-verify")
+    strip_syntax(os.path.join(dir, spec["dockerfile"]))
+    ident = ["-c", "user.name=e2e", "-c", "user.email=e2e@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], [*ident, "commit", "-q", "-m", "case"]):
+        sh(["git", *args], cwd=dir, env=os.environ)
+    flags = ["--unsafe-fixes"] if spec["fix"] == "unsafe" else []
+    env = dict(ENV, GOMODFIX_DOCKER=DOCKER, GOMODFIX_VERIFY_ARGS="--network=none")
+    p = sh([GOMODFIX, "pr", "--dry-run", "--verify", *flags], cwd=dir, check=False, env=env)
+    want = "failed before, builds now" if spec["before"]["build"] == "fail" else "built before, still builds"
+    line = f"Build-verified: {spec['dockerfile']} ({want})"
+    if p.returncode != 0 or line not in p.stdout:
+        raise Failure(f"gomodfix pr --verify did not report `{line}` (exit {p.returncode}):\n{p.stdout[-2500:]}\n{p.stderr[-2500:]}")
+    return want
+
+
 def check_case(name: str) -> dict:
     spec = json.load(open(os.path.join(HERE, "cases", name, "case.json")))
     row = {"case": name, "rules": ",".join(spec["rules"]) or "-", "fix": spec["fix"]}
@@ -320,6 +340,8 @@ def check_case(name: str) -> dict:
     if not ran or spec["expect"] not in output:
         raise Failure(f"the fixed image should print `{spec['expect']}`: {output}")
     row["after"] = "builds and runs"
+    if spec["rules"]:
+        row["after"] += "; pr --verify: " + verify_pr(name, spec)
     if spec.get("cache_proof"):
         row["after"] += "; " + cache_proof(name, spec, unfixed, fixed)
     return row
