@@ -1,7 +1,8 @@
 //! `gomodfix diagnose`: build logs of every shape (real BuildKit 0.8 output from the e2e suite,
 //! newer BuildKit with colours and CRLF, parallel stages, a truncated tail, rawjson, podman,
-//! tty output, GitHub Actions and GitLab job logs) against the Dockerfiles they came from.
-//! Each case is a folder of tests/diagnose/ with the build context and its `build.log`.
+//! tty output, GitHub Actions and GitLab job logs, the classic builder) against the Dockerfiles
+//! they came from. Each case is a folder of tests/diagnose/ with the build context and its
+//! `build.log`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -149,6 +150,22 @@ fn podman_build_log() {
         "copy-source-not-found",
         "GM014",
         Some(3),
+    );
+}
+
+#[test]
+fn classic_builder_log() {
+    let v = explains(
+        "classic-builder",
+        &[],
+        "copy-source-not-found",
+        "GM014",
+        Some(3),
+    );
+    assert_eq!(v["diagnose"]["failure"]["detail"], "/go.sum");
+    assert_eq!(
+        v["diagnose"]["step"]["instruction"],
+        "COPY go.mod go.sum ./"
     );
 }
 

@@ -247,7 +247,12 @@ pub fn copy_source(l: &str) -> Option<String> {
 
 fn detail(kind: FailureKind, l: &str) -> Option<String> {
     match kind {
-        FailureKind::CopySourceNotFound => copy_source(l),
+        FailureKind::CopySourceNotFound => copy_source(l).or_else(|| {
+            // The classic builder: `… excluded by .dockerignore: stat go.sum: file does not exist`.
+            let i = l.find(": stat ")? + ": stat ".len();
+            let (path, _) = l[i..].split_once(": ")?;
+            Some(format!("/{}", path.trim_start_matches('/')))
+        }),
         FailureKind::GoVersion | FailureKind::GoWorkVersion => {
             let i = l.find("requires go >= ")? + "requires go >= ".len();
             let v: String = l[i..]
@@ -328,6 +333,10 @@ mod tests {
                 "Error: building at STEP \"COPY go.mod go.sum ./\": checking on sources under \"/ctx\": copier: stat: \"/go.sum\": no such file or directory",
                 CopySourceNotFound,
             ),
+            (
+                "COPY failed: file not found in build context or excluded by .dockerignore: stat go.sum: file does not exist",
+                CopySourceNotFound,
+            ),
             ("exec /app: no such file or directory", ExecNotFound),
             ("exec /usr/local/bin/app: exec format error", ExecFormat),
             (
@@ -378,6 +387,8 @@ mod tests {
         let r =
             recognise("failed to compute cache key: \"/vendor/modules.txt\": not found").unwrap();
         assert_eq!(r.detail.as_deref(), Some("/vendor/modules.txt"));
+        let r = recognise("COPY failed: file not found in build context or excluded by .dockerignore: stat go.sum: file does not exist").unwrap();
+        assert_eq!(r.detail.as_deref(), Some("/go.sum"));
         let r =
             recognise("go: go.mod requires go >= 1.23.4 (running go 1.22.10; GOTOOLCHAIN=local)")
                 .unwrap();

@@ -189,6 +189,36 @@ pub fn parse(lines: &[String]) -> BuildLog {
             podman_step = Some(n);
             continue;
         }
+        // The classic builder (DOCKER_BUILDKIT=0): `Step 4/7 : RUN …` numbers every stage's
+        // instructions together, so only the text identifies the instruction.
+        if let Some(rest) = trimmed.strip_prefix("Step ")
+            && let Some((pos, instruction)) = rest.split_once(" : ")
+            && pos
+                .split_once('/')
+                .is_some_and(|(i, n)| i.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
+        {
+            podman_count += 1;
+            let n = PODMAN_BASE + podman_count;
+            log.steps.insert(
+                n,
+                Step {
+                    stage: None,
+                    index: None,
+                    instruction: instruction.trim().to_string(),
+                },
+            );
+            podman_step = Some(n);
+            continue;
+        }
+        if (trimmed.starts_with("The command '") && trimmed.contains("' returned a non-zero code"))
+            || trimmed.starts_with("COPY failed:")
+            || trimmed.starts_with("ADD failed:")
+        {
+            log.error.get_or_insert_with(|| trimmed.to_string());
+            if log.failed_vertex.is_none() {
+                log.failed_vertex = podman_step;
+            }
+        }
         if let Some(rest) = trimmed.strip_prefix("Error: building at STEP \"") {
             log.error = Some(trimmed.to_string());
             if let Some((instruction, _)) = rest.split_once("\": ") {
@@ -422,6 +452,32 @@ Error: building at STEP \"RUN go build -o /app .\": while running runtime: exit 
             .find(|l| l.text.starts_with("go: go.mod"))
             .unwrap();
         assert_eq!(go.vertex, log.failed_vertex);
+    }
+
+    #[test]
+    fn classic_builder() {
+        let log = parse(&lines(
+            "Step 3/7 : COPY *.go ./
+ ---> 1f2e3d4c5b6a
+Step 4/7 : RUN go build -o /app .
+ ---> Running in 9a8b7c6d5e4f
+go: go.mod file not found in current directory or any parent directory; see 'go help modules'
+The command '/bin/sh -c go build -o /app .' returned a non-zero code: 1",
+        ));
+        let step = log.failing_step().unwrap();
+        assert_eq!(step.instruction, "RUN go build -o /app .");
+        assert_eq!(step.index, None);
+        let go = log
+            .lines
+            .iter()
+            .find(|l| l.text.starts_with("go: go.mod"))
+            .unwrap();
+        assert_eq!(go.vertex, log.failed_vertex);
+        assert!(
+            log.error
+                .unwrap()
+                .starts_with("The command '/bin/sh -c go build")
+        );
     }
 
     #[test]
