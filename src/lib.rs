@@ -8,6 +8,7 @@ pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod diagnose;
 pub mod fix;
 pub mod image_fs;
 pub mod lsp;

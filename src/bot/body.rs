@@ -19,6 +19,9 @@ pub struct PrContent {
     pub not_applied: Vec<(String, &'static str, String)>,
     pub diff: String,
     pub unsafe_fixes: bool,
+    /// `--verify`: the builds before and after the fixes, and the command that ran them.
+    pub verified: Vec<super::verify::Verified>,
+    pub verified_with: String,
 }
 
 impl PrContent {
@@ -44,6 +47,17 @@ impl PrContent {
                 "- {code} {name} ({n} fix{})\n",
                 if n == 1 { "" } else { "es" }
             ));
+        }
+        if !self.verified.is_empty() {
+            // Git trailers: the last paragraph, `Key: value`.
+            m.push_str(&format!("\nVerified-with: {}\n", self.verified_with));
+            for v in &self.verified {
+                m.push_str(&format!(
+                    "Build-verified: {} ({})\n",
+                    v.dockerfile,
+                    v.outcome()
+                ));
+            }
         }
         m
     }
@@ -86,6 +100,21 @@ pub fn render(c: &PrContent) -> (String, String) {
             b.push_str(&format!(
                 "- `{file}`: [{code}]({}) {title}\n",
                 rule_url(code)
+            ));
+        }
+    }
+    if !c.verified.is_empty() {
+        b.push_str(&format!(
+            "\n### Builds verified\n\nEach changed Dockerfile was built before and after the fixes with `{}`:\n\n| Dockerfile | before | after |\n|---|---|---|\n",
+            c.verified_with
+        ));
+        let word = |ok: bool| if ok { "builds" } else { "fails" };
+        for v in &c.verified {
+            b.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                v.dockerfile,
+                word(v.before),
+                word(v.after)
             ));
         }
     }

@@ -11,6 +11,7 @@ mod git;
 mod github;
 mod gitlab;
 mod http;
+mod verify;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,10 @@ pub struct PrArgs {
     /// Add a Signed-off-by line.
     #[arg(long)]
     pub signoff: bool,
+    /// Build each changed Dockerfile before and after the fixes (`docker buildx build`, else
+    /// `docker build`); a fix that breaks a build that succeeded before is not committed (exit 2).
+    #[arg(long)]
+    pub verify: bool,
     /// The repository checkout (default: the current directory).
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -76,6 +81,8 @@ struct Fixed {
     content: PrContent,
     /// Files to write: path → (old bytes, new bytes).
     writes: BTreeMap<PathBuf, (String, String)>,
+    /// (Dockerfile, build context) whose build the fixes change, for `--verify`.
+    targets: Vec<(PathBuf, PathBuf)>,
 }
 
 /// Fix the checkout in memory and describe it.
@@ -100,6 +107,7 @@ fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
     }
     let mut content = PrContent::default();
     let mut writes = BTreeMap::new();
+    let mut targets = Vec::new();
     for r in &reports {
         if let Some(e) = &r.error {
             return Err(format!("{}: {e}", r.shown));
@@ -123,6 +131,11 @@ fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
                     .push((rel.clone(), d.code, f.title.clone()));
             }
         }
+        if let Some(ctx) = &r.context_root
+            && (out.output != r.source || !side_proposals(r).is_empty())
+        {
+            targets.push((r.path.clone(), ctx.clone()));
+        }
         if out.output != r.source {
             content
                 .diff
@@ -142,7 +155,11 @@ fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
         writes.insert(path, (old, new));
     }
     content.unsafe_fixes = unsafe_fixes;
-    Ok(Fixed { content, writes })
+    Ok(Fixed {
+        content,
+        writes,
+        targets,
+    })
 }
 
 /// Run `gomodfix pr`; returns the exit code.
@@ -199,7 +216,22 @@ fn run_inner(args: &PrArgs) -> Result<String, String> {
     let args = &merged(args, &root)?;
     let branch = args.branch.as_deref().expect("merged");
     let remote = args.remote.as_deref().expect("merged");
-    let fixed = compute(&root, args.unsafe_fixes)?;
+    let mut fixed = compute(&root, args.unsafe_fixes)?;
+    if args.verify && !fixed.writes.is_empty() {
+        let engine = verify::Engine::detect();
+        let builds = verify::verify(&engine, &root, &fixed.targets, &fixed.writes)?;
+        if let Some(bad) = builds.iter().find(|b| b.is_regression()) {
+            return Err(format!(
+                "the fixes break the build of {}, which built before with `{}`; nothing committed. \
+                 The end of the fixed build's output:\n{}",
+                bad.dockerfile,
+                engine.name(),
+                bad.after_log
+            ));
+        }
+        fixed.content.verified = builds;
+        fixed.content.verified_with = engine.name();
+    }
     let (title, body) = render(&fixed.content);
     let message = fixed.content.commit_message();
     if args.dry_run {

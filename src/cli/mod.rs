@@ -64,6 +64,8 @@ pub enum Command {
     Lsp,
     /// Fix the checkout and open or update one pull request with the fixes (GitHub).
     Pr(crate::bot::PrArgs),
+    /// Read a failed build's log, find the failing step and show the finding that explains it.
+    Diagnose(crate::diagnose::DiagnoseArgs),
     /// Show the configuration in force for a folder or Dockerfile (default: the current folder).
     Config {
         /// Print the merged configuration.
@@ -222,6 +224,7 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_CLEAN)
         }
         Some(Command::Pr(pr)) => ExitCode::from(crate::bot::run(&pr)),
+        Some(Command::Diagnose(d)) => ExitCode::from(crate::diagnose::run(&d)),
         Some(Command::Lsp) => match crate::lsp::run() {
             Ok(()) => ExitCode::from(EXIT_CLEAN),
             Err(e) => {

@@ -4,7 +4,13 @@
 For every case in tests/e2e/cases/: build the Dockerfile as it is (it must fail with the Go
 error the case names, or build and fail to start, or build and run), run `gomodfix --write`
 (with `--unsafe-fixes` where the case says so), build again, run the image and check the line it
-prints. Cases marked `cache_proof` also show that after a source-only change the fixed
+prints. Each failing build (or failing start) saves its output under the work folder
+(`logs/CASE.log`, and the same wrapped as a GitHub Actions job log: timestamps, `##[group]`,
+CRLF) and `gomodfix diagnose` must name one of the case's rules as the cause; and `gomodfix pr
+--dry-run --verify`, in a git checkout of the unfixed case, must report the build it verified
+(before and after the fixes, with this engine). This engine
+(dockerd 20.10, no buildx) prints `--progress=plain` only; rawjson is covered by the constructed
+logs of tests/diagnose/. Cases marked `cache_proof` also show that after a source-only change the fixed
 Dockerfile does not download modules again while the unfixed one does.
 
 Setup (as root, on Debian): installs docker.io, debootstrap and busybox-static when missing,
@@ -243,6 +249,52 @@ class Failure(Exception):
     pass
 
 
+def diagnose(name: str, dir: str, spec: dict, output: str) -> str:
+    """Save a failing build's (or start's) output and check that `gomodfix diagnose` names one of
+    the case's rules as the cause, from the plain log and from the same log as a CI job log."""
+    logs = os.path.join(WORK, "logs")
+    os.makedirs(logs, exist_ok=True)
+    plain = os.path.join(logs, f"{name}.log")
+    with open(plain, "w") as f:
+        f.write(output)
+    ci = os.path.join(logs, f"{name}.github-actions.log")
+    with open(ci, "w", newline="") as f:
+        f.write("2024-05-01T10:00:00.0000000Z ##[group]Run docker build .\r\n")
+        for i, line in enumerate(output.splitlines()):
+            f.write(f"2024-05-01T10:00:{i % 60:02d}.{i:07d}Z {line}\r\n")
+        f.write("2024-05-01T10:01:00.0000000Z ##[endgroup]\r\n")
+        f.write("2024-05-01T10:01:00.0000000Z ##[error]Process completed with exit code 1.\r\n")
+    causes = []
+    for log_path in [plain, ci]:
+        p = sh([GOMODFIX, "diagnose", log_path, "--color", "never", "--output-format", "json"], cwd=dir, check=False,
+               env=os.environ)
+        if p.returncode != 1:
+            raise Failure(f"gomodfix diagnose {log_path} exited {p.returncode}, not 1:\n{p.stdout}\n{p.stderr}")
+        result = json.loads(p.stdout)["diagnose"]
+        if result["explained_by"] not in spec["rules"]:
+            raise Failure(f"gomodfix diagnose {log_path} named {result['explained_by']}, not one of {spec['rules']}:\n{p.stdout}")
+        causes.append(f"{result['failure']['kind']} -> {result['explained_by']}")
+    return causes[0]
+
+
+def verify_pr(name: str, spec: dict) -> str:
+    """`gomodfix pr --dry-run --verify` in a git checkout of the unfixed case: it builds the
+    Dockerfile before and after the fixes with this engine and must report the fix."""
+    dir = prepare(name, "-verify")
+    strip_syntax(os.path.join(dir, spec["dockerfile"]))
+    ident = ["-c", "user.name=e2e", "-c", "user.email=e2e@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], [*ident, "commit", "-q", "-m", "case"]):
+        sh(["git", *args], cwd=dir, env=os.environ)
+    flags = ["--unsafe-fixes"] if spec["fix"] == "unsafe" else []
+    env = dict(ENV, GOMODFIX_DOCKER=DOCKER, GOMODFIX_VERIFY_ARGS="--network=none")
+    p = sh([GOMODFIX, "pr", "--dry-run", "--verify", *flags], cwd=dir, check=False, env=env)
+    want = "failed before, builds now" if spec["before"]["build"] == "fail" else "built before, still builds"
+    line = f"Build-verified: {spec['dockerfile']} ({want})"
+    if p.returncode != 0 or line not in p.stdout:
+        raise Failure(f"gomodfix pr --verify did not report `{line}` (exit {p.returncode}):\n{p.stdout[-2500:]}\n{p.stderr[-2500:]}")
+    return want
+
+
 def check_case(name: str) -> dict:
     spec = json.load(open(os.path.join(HERE, "cases", name, "case.json")))
     row = {"case": name, "rules": ",".join(spec["rules"]) or "-", "fix": spec["fix"]}
@@ -262,6 +314,7 @@ def check_case(name: str) -> dict:
         if before["error"] not in out:
             raise Failure(f"the unfixed build failed without `{before['error']}`:\n{out[-2500:]}")
         row["before"] = f"build fails: {before['error'][:60]}"
+        row["diagnose"] = diagnose(name, unfixed, spec, out)
     else:
         if not ok:
             raise Failure(f"the unfixed build failed:\n{out[-2500:]}")
@@ -270,6 +323,7 @@ def check_case(name: str) -> dict:
             if ran or before["error"] not in output:
                 raise Failure(f"the unfixed image should fail to start with `{before['error']}`: {output}")
             row["before"] = f"runs: fails ({before['error']})"
+            row["diagnose"] = diagnose(name, unfixed, spec, output)
         else:
             if not ran or spec["expect"] not in output:
                 raise Failure(f"the unfixed image should run and print `{spec['expect']}`: {output}")
@@ -286,6 +340,8 @@ def check_case(name: str) -> dict:
     if not ran or spec["expect"] not in output:
         raise Failure(f"the fixed image should print `{spec['expect']}`: {output}")
     row["after"] = "builds and runs"
+    if spec["rules"]:
+        row["after"] += "; pr --verify: " + verify_pr(name, spec)
     if spec.get("cache_proof"):
         row["after"] += "; " + cache_proof(name, spec, unfixed, fixed)
     return row
@@ -342,10 +398,10 @@ def main() -> int:
             daemon.stop()
     for name, why in failures:
         print(f"\n--- {name} failed:\n{why}")
-    print("\n| case | rules | fix | before gomodfix | after gomodfix | result | s |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| case | rules | fix | before gomodfix | diagnose | after gomodfix | result | s |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['case']} | {r.get('rules', '')} | {r.get('fix', '')} | {r.get('before', '')} | {r.get('after', '')} | {r['result']} | {r['seconds']} |")
+        print(f"| {r['case']} | {r.get('rules', '')} | {r.get('fix', '')} | {r.get('before', '')} | {r.get('diagnose', '-')} | {r.get('after', '')} | {r['result']} | {r['seconds']} |")
     passed = sum(1 for r in rows if r["result"] == "PASS")
     print(f"\ne2e: {passed} passed, {len(rows) - passed} failed")
     return 0 if not failures else 1

@@ -1,0 +1,9 @@
+package main
+
+import (
+	"fmt"
+)
+
+func main() {
+	fmt.Println("hello copy-go-sum-without-go-sum without dependencies")
+}
