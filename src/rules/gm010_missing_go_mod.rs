@@ -19,6 +19,9 @@ Finds go commands that run where no go.mod was copied into their working directo
 files in front of the source COPY, with context-relative paths. Also finds a go.sum that exists
 in the build context but never reaches the stage, and adds it to the COPY that brings go.mod.
 
+A go command that names `.go` files (`go run gen.go`, `go build main.go`) is not reported: the
+files build without a go.mod when they import only the standard library.
+
 ## Why is this bad?
 Without go.mod the go command stops with
 `go: go.mod file not found in current directory or any parent directory; see 'go help modules'`
@@ -83,6 +86,19 @@ fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
     };
     if gos.iter().any(|(_, _, g)| g.sub == "mod init")
         || super::effective_env(go_ins, go, "GO111MODULE").is_some_and(|v| v == "off")
+    {
+        return;
+    }
+    // `go run main.go` / `go build tool.go` name files: without a go.mod they build as
+    // `command-line-arguments`, which works for files that import only the standard library.
+    let args: Vec<&str> = go
+        .rest()
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|t| !t.starts_with('-'))
+        .collect();
+    if matches!(go.sub.as_str(), "run" | "build" | "vet")
+        && args.first().is_some_and(|a| a.ends_with(".go"))
     {
         return;
     }

@@ -15,6 +15,9 @@ Finds `go env -w K=V …` in RUN instructions and replaces it with `ENV K=V …`
 nothing else the whole instruction becomes an ENV (safe); when it is part of a longer command
 chain, the unsafe fix removes it from the chain and puts an ENV before the RUN.
 
+A value with shell expansion (`go env -w GOBIN=$(pwd)/bin`, `GOFLAGS=$FLAGS`) is left alone:
+ENV cannot run a command, so there is nothing equivalent to offer.
+
 ## Why is this bad?
 `go env -w` writes the file named by `go env GOENV` (by default `$HOME/.config/go/env`). The
 setting then holds only for later RUNs with the same HOME in the same stage, is invisible in
@@ -68,6 +71,12 @@ impl Rule for GoEnvWrite {
                     })
                     .collect();
                 if pairs.is_empty() {
+                    continue;
+                }
+                // A value the shell computes (`$(go env GOPATH)/bin`, `` `cat x` ``, `$HOME`)
+                // has no ENV equivalent: ENV cannot run commands and sees another environment.
+                let raw = &cx.df.source[go.range.clone()];
+                if raw.contains('$') || raw.contains('`') {
                     continue;
                 }
                 let env_line = format!(

@@ -53,6 +53,10 @@ impl Rule for HardcodedTargetPlatform {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+        // Platform advice for Go builds only (a .NET or Node Dockerfile's TARGETARCH is theirs).
+        if !cx.df.runs_go() {
+            return;
+        }
         shell_variables_across_runs(cx, out);
         let multi = cx.ctx.is_some_and(|c| c.platforms.len() > 1);
         for stage in &cx.df.stages {
@@ -73,6 +77,8 @@ impl Rule for HardcodedTargetPlatform {
                         p.name.as_str(),
                         "TARGETOS" | "TARGETARCH" | "TARGETPLATFORM" | "TARGETVARIANT"
                     ) && let Some(r) = &p.value_range
+                        // An empty default (`ARG TARGETVARIANT=""`) pins nothing.
+                        && p.value.as_deref().is_some_and(|v| !v.is_empty())
                     {
                         let mut d = cx.diagnostic(
                             &META,

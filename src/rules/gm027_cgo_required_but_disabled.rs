@@ -58,7 +58,17 @@ impl Rule for CgoRequiredButDisabled {
             let Some(go_mod) = module.go_mod else {
                 continue;
             };
-            let needs = cgo_requirements(go_mod);
+            // Only direct requirements: an `// indirect` one is there for a dependency, whose
+            // packages that need cgo may never be built.
+            let needs: Vec<&str> = cgo_requirements(go_mod)
+                .into_iter()
+                .filter(|m| {
+                    go_mod
+                        .requires
+                        .iter()
+                        .any(|(p, _, indirect)| p == m && !indirect)
+                })
+                .collect();
             if needs.is_empty() {
                 continue;
             }
