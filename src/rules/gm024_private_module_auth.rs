@@ -44,9 +44,9 @@ Five checks around private modules:
    `rules.public-hosts`) are public; other unknown hosts are hinted at only under `--hardening`.
 
 2. A token, password or .netrc passed through ARG or ENV (`ARG GITHUB_TOKEN`,
-   `ENV GOPRIVATE_TOKEN=…`) and used by go or git commands: an error, no fix.
-   Patterns from the config file (`private: [github.com/acme/*]`) make this a warning about
-   those modules instead of a hint.
+   `ENV GOPRIVATE_TOKEN=…`) and used by a RUN of a stage that runs go (a git rewrite, a
+   .netrc, a go command): a warning (the image history keeps it; the build itself works), no
+   fix. An ENV with an empty value or a file path carries no secret and is not reported.
 3. An organisation-internal GOPROXY or GONOSUMDB baked into ENV, or a git `insteadOf` rewrite
    to an HTTPS URL in a RUN: the build fails for everyone outside the organisation. Reported; the
    unsafe fix turns the ENV into an `ARG` without a default, so each builder supplies its own
@@ -159,20 +159,27 @@ fn leaked_credentials(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for p in ins.pairs.iter().filter(|p| secret_name(&p.name)) {
-            let used = cx.df.instructions.iter().any(|r| {
-                r.run.as_ref().is_some_and(|run| {
-                    run.commands.iter().any(|c| {
-                        let tool = c.words.first().map(|w| w.text.as_str());
-                        matches!(tool, Some("go" | "git"))
-                            && c.words.iter().any(|w| {
-                                w.text.contains(&format!("${}", p.name))
-                                    || w.text.contains(&format!("${{{}}}", p.name))
-                            })
+            // An empty value or a file path (`/kaniko/config.json`) carries no secret.
+            if ins.kind == Kind::Env
+                && p.value
+                    .as_deref()
+                    .is_none_or(|v| v.is_empty() || v.starts_with('/') || v.starts_with("./"))
+            {
+                continue;
+            }
+            // Used by a RUN of a stage that runs go: a git rewrite, a .netrc, a go command.
+            let refs = [format!("${}", p.name), format!("${{{}}}", p.name)];
+            let used = cx.df.stages.iter().any(|st| {
+                !cx.go_commands(st).is_empty()
+                    && cx.df.instructions[st.body.clone()].iter().any(|r| {
+                        r.run.is_some()
+                            && refs
+                                .iter()
+                                .any(|x| cx.df.source[r.range.clone()].contains(x.as_str()))
                     })
-                })
             });
-            if used || ins.kind == Kind::Env {
-                let mut d = cx.diagnostic(
+            if used {
+                out.push(cx.diagnostic(
                     &META,
                     ins.range.clone(),
                     format!(
@@ -180,9 +187,7 @@ fn leaked_credentials(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                         p.name,
                         if ins.kind == Kind::Arg { "ARG" } else { "ENV" }
                     ),
-                );
-                d.severity = Severity::Error;
-                out.push(d);
+                ));
             }
         }
     }
