@@ -374,3 +374,53 @@ fn explain_and_rules() {
         assert!(text.contains(code));
     }
 }
+
+/// GM015 asks git's index, not only .gitignore: a go.work that .gitignore names is a developer's
+/// local file (reported) until it is tracked (`git add -f`), when it is the project's own.
+#[test]
+fn git_ignored_go_work_is_local_until_git_tracks_it() {
+    let dir = project("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n");
+    fs::write(dir.path().join(".gitignore"), "go.work\ngo.work.sum\n").unwrap();
+    fs::write(dir.path().join("go.work"), "go 1.22\n\nuse .\n").unwrap();
+    let check = || {
+        let out = gomodfix(dir.path())
+            .args(["--select", "GM015", "--output-format", "concise"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out = check();
+    assert!(out.contains("go.work is ignored by git"), "{out}");
+    let git = |args: &[&str]| {
+        let ok = Process::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    let out = check();
+    assert!(
+        out.contains("go.work is ignored by git"),
+        "untracked: {out}"
+    );
+    // Copied by name: the author wants the workspace, and .dockerignore-ing it would make that
+    // COPY fail.
+    let df = dir.path().join("Dockerfile");
+    let original = fs::read_to_string(&df).unwrap();
+    fs::write(
+        &df,
+        "FROM golang:1.22\nWORKDIR /src\nCOPY go.work go.mod go.sum ./\nCOPY . .\nRUN go build -o /app .\n",
+    )
+    .unwrap();
+    let out = check();
+    assert!(!out.contains("GM015"), "copied by name: {out}");
+    fs::write(&df, original).unwrap();
+    git(&["add", "-f", "go.work"]);
+    let out = check();
+    assert!(!out.contains("GM015"), "tracked go.work: {out}");
+}

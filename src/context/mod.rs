@@ -177,6 +177,7 @@ impl ContextTree {
             if let Some(g) = &gitignore
                 && rel.ends_with("go.work")
                 && g.matched_path_or_any_parents(&rel, false).is_ignore()
+                && !git_tracks(root, &rel)
             {
                 tree.git_ignored.insert(rel.clone());
             }
@@ -455,4 +456,17 @@ pub fn read_dockerignore(path: &Path, label: &str) -> Option<Result<DockerIgnore
                     .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
             }),
     )
+}
+
+/// Whether git's index holds `rel` (below `root`): a file added with `git add -f` is tracked
+/// however `.gitignore` reads. False outside a git checkout or without git.
+fn git_tracks(root: &Path, rel: &str) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--error-unmatch", "--", rel])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }

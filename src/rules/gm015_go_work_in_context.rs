@@ -108,8 +108,18 @@ fn check_stage(
         return;
     }
     let copy_ins = &cx.df.instructions[copy_idx];
-    // A developer's local go.work, ignored by git but sent to the builder.
-    if ctx.tree.git_ignored.contains(work_file) {
+    // A developer's local go.work, ignored by git but sent to the builder. Not when the
+    // Dockerfile copies it by name: the author wants it there, and ignoring it would make that
+    // COPY fail.
+    let copied_by_name = cx.df.instructions.iter().any(|i| {
+        i.copy.as_ref().is_some_and(|c| {
+            c.from.is_none()
+                && c.sources
+                    .iter()
+                    .any(|s| s.text.trim_end_matches('/').rsplit('/').next() == Some("go.work"))
+        })
+    });
+    if ctx.tree.git_ignored.contains(work_file) && !copied_by_name {
         let mut d = cx.diagnostic(
             &META,
             copy_ins.range.clone(),
