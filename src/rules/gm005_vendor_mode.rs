@@ -31,6 +31,13 @@ Checks that the go commands of a stage agree with the vendor/ directory the buil
 - `go mod vendor` run before the sources are copied writes an incomplete vendor/: the unsafe fix
   moves that RUN after the first COPY of the sources.
 
+Making `-mod=vendor` explicit is reported by default only where it changes the build: go.mod
+says go < 1.14 (or the image is older), where the go command does not pick vendor/ by itself.
+With go >= 1.14 and vendor/modules.txt present vendor mode is already the default; the hardening
+profile (`--hardening`) still asks for the explicit flag there. A `-mod=mod`/`-mod=readonly` on
+`go list` (module queries such as `go list -m -u all`, which cannot run in vendor mode) is not
+reported.
+
 ## Why is this bad?
 With vendor/modules.txt present and go.mod's `go` ≥ 1.14 the go command already defaults to
 `-mod=vendor`; below 1.14, or with a GOFLAGS from the builder's environment, it does not, and the
@@ -94,6 +101,15 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
         return;
     };
     let vendor_rel = join_rel(&mod_dir, "vendor/modules.txt");
+    // Go 1.14+ builds in vendor mode by default when go.mod says go >= 1.14 and
+    // vendor/modules.txt is there: an explicit `-mod=vendor` changes nothing then (hardening).
+    let vendor_is_default = !cx.settings.hardening
+        && ctx
+            .go_mod(&mod_dir)
+            .and_then(|m| m.go.as_deref())
+            .and_then(crate::context::gomod::go_version)
+            .is_some_and(|v| (v.0, v.1) >= (1, 14))
+        && !crate::rules::golang_image::stage_go(cx.df, stage).older_than(1, 14);
     let mut reported_env: Vec<usize> = Vec::new();
     let mut vendored_in_image = false;
     for &(idx, ins, go) in &gos {
@@ -107,11 +123,15 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
             if go.takes_mod_flag() {
                 match mod_mode(ins, go).as_deref() {
                     Some("vendor") => {}
+                    // `go list -m …` (module queries such as `-u -m all`) cannot run in vendor
+                    // mode: `-mod=mod`/`readonly` there is required, not a contradiction.
+                    Some(_) if go.sub == "list" => {}
                     Some(other) => out.push(cx.diagnostic(
                         &META,
                         ins.range.clone(),
                         format!("`-mod={other}` contradicts the vendor/ directory copied into this stage"),
                     )),
+                    None if vendor_is_default => {}
                     None => {
                         let setter = goflags_setter(cx, stage, idx);
                         if let Some((env_idx, env_ins, pair)) = setter {

@@ -11,6 +11,9 @@ static META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Reports `go mod init` and `go mod tidy` in RUN instructions.
 
+Not reported in a generator stage whose go.mod or go.sum a later stage copies out (bake and
+Makefile targets such as `mod-tidy`/`vendor-update` that export the result).
+
 ## Why is this bad?
 `go mod init` in a Dockerfile invents a module on the fly and hides a missing go.mod: every
 dependency then resolves to whatever is newest on the day of the build. `go mod tidy` rewrites
@@ -47,6 +50,11 @@ impl Rule for ModuleMutationInBuild {
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
+            // A generator stage whose go.mod/go.sum are exported (`COPY --from=tidy /src/go.mod
+            // …`, as bake's `vendor-update`/`mod-tidy` targets do) runs tidy on purpose.
+            if exports_module_files(cx, stage.index) {
+                continue;
+            }
             for (_, ins, go) in cx.go_commands(stage) {
                 let why = match go.sub.as_str() {
                     "mod init" => {
@@ -61,4 +69,31 @@ impl Rule for ModuleMutationInBuild {
             }
         }
     }
+}
+
+/// Whether a later `COPY --from=<stage>` (or from a stage built FROM it) takes go.mod or go.sum.
+fn exports_module_files(cx: &RuleContext, stage: usize) -> bool {
+    cx.df.instructions.iter().any(|ins| {
+        let (Some(copy), Some(at)) = (&ins.copy, ins.stage) else {
+            return false;
+        };
+        let Some(from) = copy.from.as_deref() else {
+            return false;
+        };
+        let Some(src) = cx.df.stage_by_ref(from, at) else {
+            return false;
+        };
+        cx.df
+            .stage_chain(&cx.df.stages[src])
+            .any(|s| s.index == stage)
+            && copy.sources.iter().any(|w| {
+                let name = w
+                    .text
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("");
+                name == "go.mod" || name == "go.sum" || name.starts_with("go.*")
+            })
+    })
 }
