@@ -385,13 +385,29 @@ pub fn parse_bake_hcl(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String>
         }
         targets.insert(name, t);
     }
-    Ok(bake_specs(path, &targets))
+    let mut grouped = Vec::new();
+    for block in body.blocks().filter(|b| b.identifier() == "group") {
+        for attr in block.body().attributes().filter(|a| a.key() == "targets") {
+            if let hcl::Expression::Array(a) = attr.expr() {
+                grouped.extend(a.iter().filter_map(hcl_string));
+            }
+        }
+    }
+    Ok(bake_specs(path, &targets, &grouped))
 }
 
 #[derive(Debug, Deserialize)]
 struct BakeJson {
     #[serde(default)]
     target: BTreeMap<String, BakeJsonTarget>,
+    #[serde(default)]
+    group: BTreeMap<String, BakeJsonGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BakeJsonGroup {
+    #[serde(default)]
+    targets: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -411,6 +427,11 @@ struct BakeJsonTarget {
 pub fn parse_bake_json(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String> {
     let file: BakeJson =
         serde_json::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let grouped: Vec<String> = file
+        .group
+        .values()
+        .flat_map(|g| g.targets.clone())
+        .collect();
     let targets = file
         .target
         .into_iter()
@@ -432,11 +453,17 @@ pub fn parse_bake_json(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String
             )
         })
         .collect();
-    Ok(bake_specs(path, &targets))
+    Ok(bake_specs(path, &targets, &grouped))
 }
 
 /// Resolve `inherits` (parents first, the target's own values last) and turn targets into specs.
-fn bake_specs(path: &Path, targets: &BTreeMap<String, BakeTarget>) -> Vec<BuildSpec> {
+/// A target that others inherit from and that no group names (`_common`) is a template, not a
+/// build: it is left out.
+fn bake_specs(
+    path: &Path,
+    targets: &BTreeMap<String, BakeTarget>,
+    grouped: &[String],
+) -> Vec<BuildSpec> {
     fn resolve(
         name: &str,
         targets: &BTreeMap<String, BakeTarget>,
@@ -469,6 +496,10 @@ fn bake_specs(path: &Path, targets: &BTreeMap<String, BakeTarget>) -> Vec<BuildS
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for name in targets.keys() {
+        let template = targets.values().any(|t| t.inherits.contains(name));
+        if template && !grouped.contains(name) {
+            continue;
+        }
         let Some(t) = resolve(name, targets, 0) else {
             continue;
         };
