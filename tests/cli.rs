@@ -250,7 +250,10 @@ fn walk_skips_other_peoples_trees_and_non_dockerfiles() {
         .clone();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("testdata/Dockerfile:"), "{stdout}");
-    assert!(stdout.contains("vendor/github.com/x/y/Dockerfile:"), "{stdout}");
+    assert!(
+        stdout.contains("vendor/github.com/x/y/Dockerfile:"),
+        "{stdout}"
+    );
 }
 
 /// Files are checked on the walker's threads as they are found; what is printed must not

@@ -116,7 +116,8 @@ fn read_dir_info(dir: &Path) -> DirInfo {
             info.ci_files.push(dir.join(name));
         } else if name.ends_with(".sh") || name.ends_with(".yml") || name.ends_with(".yaml") {
             info.scripts.push(dir.join(name));
-        } else if let Some(i) = config::CONFIG_FILES.iter().position(|c| c == name)
+        }
+        if let Some(i) = config::CONFIG_FILES.iter().position(|c| c == name)
             && config.as_ref().is_none_or(|(j, _)| i < *j)
         {
             config = Some((i, dir.join(name)));
