@@ -444,10 +444,18 @@ impl ContextCache {
         }
         // Compose/bake first; CI, make and script files when those say nothing. Builds without
         // a folder of the repository (goreleaser) only bring platforms.
+        // A CI, make or script build whose folder does not exist (a stale script, a path
+        // built in an earlier step) says nothing; a compose or bake entry's missing folder is
+        // reported, as before.
         let with_context = |definition: bool| -> Vec<&BuildSpec> {
             specs
                 .iter()
-                .filter(|s| s.context.is_some() && s.source.is_build_definition() == definition)
+                .filter(|s| s.source.is_build_definition() == definition)
+                .filter(|s| {
+                    s.context.as_deref().is_some_and(|c| {
+                        definition || self.canonical(c).is_some_and(|c| self.dir_info(&c).is_dir)
+                    })
+                })
                 .collect()
         };
         let mut chosen = with_context(true);
@@ -615,6 +623,10 @@ fn better_context(
         return None;
     }
     let sources = crate::rules::gm028_context_mismatch::literal_sources(&df);
+    // Nothing copied from the context: the go commands work on something else (a `git clone`).
+    if sources.is_empty() {
+        return None;
+    }
     let top = cache.search_top(&ctx.tree.root);
     let mut dir = ctx.tree.root.parent();
     while let Some(d) = dir {

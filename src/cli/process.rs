@@ -244,11 +244,14 @@ fn merge_diagnostics(
     }
     let key = |d: &Diagnostic| (d.code, d.range.start, d.message.clone());
     let mut out: Vec<Diagnostic> = Vec::new();
+    // Keys of the findings already taken (their messages may have got an "only in" note).
+    let mut seen = Vec::new();
     for (_, _, linted) in results {
         for d in &linted.diagnostics {
-            if out.iter().any(|o| key(o) == key(d)) {
+            if seen.contains(&key(d)) {
                 continue;
             }
+            seen.push(key(d));
             let holders: Vec<String> = results
                 .iter()
                 .filter(|(_, _, l)| l.diagnostics.iter().any(|x| key(x) == key(d)))

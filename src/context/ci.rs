@@ -238,7 +238,13 @@ fn parse_build(words: &[String]) -> Option<BuildCommand> {
     if !kaniko {
         // The context is the one positional argument; `-` (stdin) and URLs are not folders.
         let ctx = positional.last()?;
-        if ctx == "-" || ctx.contains("://") || ctx.starts_with("git@") || ctx.contains('$') {
+        if ctx == "-"
+            || ctx.contains("://")
+            || ctx.starts_with("git@")
+            || ctx.contains('$')
+            || ctx.contains("{{")
+            || ctx.contains("}}")
+        {
             return None;
         }
         cmd.context = Some(ctx.clone());
@@ -313,8 +319,61 @@ fn logical_lines(script: &str, first_line: usize) -> Vec<(usize, String)> {
     out
 }
 
+/// Command substitutions and expressions that hold spaces (`$(shell git describe --tags)`,
+/// `${{ matrix.dockerfile }}`, `` `date +%s` ``) become one unknown word, so that splitting the
+/// line does not turn their pieces into arguments.
+fn collapse_substitutions(line: &str) -> String {
+    const UNKNOWN: &str = "$__GOMODFIX_UNKNOWN__";
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        let open = match bytes[i] {
+            b'$' if rest.starts_with("$(") => Some((b'(', b')')),
+            b'$' if rest.starts_with("${") => Some((b'{', b'}')),
+            b'`' => Some((b'`', b'`')),
+            _ => None,
+        };
+        let Some((o, c)) = open else {
+            let ch = rest.chars().next().expect("not at the end");
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        };
+        // The matching close, counting nested opens (not for backquotes).
+        let start = if o == b'`' { i + 1 } else { i + 2 };
+        let mut depth = 1;
+        let mut end = None;
+        for (j, &b) in bytes.iter().enumerate().skip(start) {
+            if b == c {
+                depth -= 1;
+                if depth == 0 {
+                    end = Some(j);
+                    break;
+                }
+            } else if b == o && o != b'`' {
+                depth += 1;
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(UNKNOWN);
+            break;
+        };
+        let whole = &line[i..=end];
+        if whole.contains(char::is_whitespace) || o == b'`' {
+            out.push_str(UNKNOWN);
+        } else {
+            out.push_str(whole);
+        }
+        i = end + 1;
+    }
+    out
+}
+
 /// Split a line into shell commands (`&&`, `||`, `;`, `|`), each as words.
 fn commands(line: &str) -> Vec<Vec<String>> {
+    let line = collapse_substitutions(line);
     let trimmed = line.trim_start();
     if trimmed.starts_with('#') {
         return Vec::new();
@@ -859,6 +918,19 @@ mod tests {
         .unwrap();
         assert!(c.file_in_context);
         assert_eq!(c.context.as_deref(), Some("/repo"));
+    }
+
+    #[test]
+    fn substitutions_with_spaces_stay_one_unknown_word() {
+        let line = "docker build . -t app:$(shell git describe --tags) --build-arg V=`date +%s`";
+        let cmds = commands(line);
+        let c = parse_build(&cmds[0]).unwrap();
+        assert_eq!(c.context.as_deref(), Some("."));
+        assert!(c.args.is_empty());
+        let cmds = commands("docker build -t x ${{ matrix.context }}");
+        assert!(parse_build(&cmds[0]).is_none());
+        let cmds = commands("docker build -f ${{ matrix.dockerfile }} .");
+        assert!(parse_build(&cmds[0]).unwrap().file_unknown);
     }
 
     #[test]

@@ -55,14 +55,26 @@ impl Rule for ContextMismatch {
         }
         let missing = missing_sources(cx.df, ctx);
         let Some((first, _)) = missing.first().cloned() else {
+            // The first go command that needs a module and works on sources copied from the
+            // context before it in its stage (not on a `git clone` or another stage's files).
+            let go_on_context_sources = cx.df.stages.iter().find_map(|stage| {
+                cx.go_commands(stage)
+                    .into_iter()
+                    .find(|(idx, ins, g)| {
+                        g.needs_module()
+                            && !ins.near_error
+                            && cx.df.instructions[stage.body.start..*idx].iter().any(|i| {
+                                matches!(i.kind, Kind::Copy | Kind::Add)
+                                    && i.copy
+                                        .as_ref()
+                                        .is_some_and(|c| c.from.is_none() && !c.heredoc)
+                            })
+                    })
+                    .map(|(_, ins, _)| ins)
+            });
             if let Some(better) = &ctx.better_context
                 && better.missing.is_empty()
-                && let Some((_, ins, _)) = cx
-                    .df
-                    .stages
-                    .iter()
-                    .flat_map(|s| cx.go_commands(s))
-                    .find(|(_, ins, g)| g.needs_module() && !ins.near_error)
+                && let Some(ins) = go_on_context_sources
             {
                 out.push(cx.diagnostic(
                     &META,
