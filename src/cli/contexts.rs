@@ -103,19 +103,29 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .collect();
     let mut found: Vec<(usize, PathBuf)> = Vec::new();
     let mut config: Option<(usize, PathBuf)> = None;
-    for (name, _) in &listing.entries {
+    for (name, kind) in &listing.entries {
+        // CI, make and script files: plain files, or links to them (checked below); no stat
+        // for the others.
+        let maybe_file = matches!(kind, EntryType::File | EntryType::Symlink);
         if name == ".git" {
             info.git = true;
         } else if let Some(i) = wanted.iter().position(|w| w == name) {
             found.push((i, dir.join(name)));
-        } else if matches!(name.as_str(), "Makefile" | "GNUmakefile" | "makefile")
-            || name.ends_with(".mk")
-        {
-            info.makefiles.push(dir.join(name));
-        } else if CI_FILES.contains(&name.as_str()) {
-            info.ci_files.push(dir.join(name));
-        } else if name.ends_with(".sh") || name.ends_with(".yml") || name.ends_with(".yaml") {
-            info.scripts.push(dir.join(name));
+        } else if maybe_file {
+            let list = if matches!(name.as_str(), "Makefile" | "GNUmakefile" | "makefile")
+                || name.ends_with(".mk")
+            {
+                Some(&mut info.makefiles)
+            } else if CI_FILES.contains(&name.as_str()) {
+                Some(&mut info.ci_files)
+            } else if name.ends_with(".sh") || name.ends_with(".yml") || name.ends_with(".yaml") {
+                Some(&mut info.scripts)
+            } else {
+                None
+            };
+            if let Some(list) = list {
+                list.push(dir.join(name));
+            }
         }
         if let Some(i) = config::CONFIG_FILES.iter().position(|c| c == name)
             && config.as_ref().is_none_or(|(j, _)| i < *j)
@@ -131,7 +141,13 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .collect();
     info.config = config.map(|(_, p)| p).filter(|p| p.is_file());
     for list in [&mut info.makefiles, &mut info.ci_files, &mut info.scripts] {
-        list.retain(|p| p.is_file());
+        list.retain(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            match name.and_then(|n| listing.get(&n)) {
+                Some(EntryType::File) => true,
+                _ => p.is_file(),
+            }
+        });
         list.sort();
     }
     info.listing = listing;
