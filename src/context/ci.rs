@@ -717,8 +717,16 @@ pub fn parse_gitlab(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> {
         // next ones (they run in one shell).
         let mut cwd = Some(root.to_path_buf());
         for s in &entry.scripts {
-            if let Some(line) = yaml_scalar(&s.value) {
-                cwd = reader.read(&line, s.referenced.line() as usize, cwd, true);
+            if let Some(script) = yaml_scalar(&s.value) {
+                // A block scalar item (`- |`) starts on the line after its indicator.
+                let line = s.referenced.line() as usize;
+                let indicator = text
+                    .lines()
+                    .nth(line.saturating_sub(1))
+                    .map(|l| l.trim_start().trim_start_matches('-').trim())
+                    .is_some_and(|rest| rest.starts_with('|') || rest.starts_with('>'));
+                let start = if indicator { line + 1 } else { line };
+                cwd = reader.read(&script, start, cwd, true);
             }
         }
     }
@@ -1013,9 +1021,21 @@ build:
 kaniko:
   script:
     - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile deploy/Dockerfile --destination x
+block:
+  script:
+    - |
+      echo building
+      docker build \
+        -f tools/Dockerfile tools
 "#;
         let specs = parse_gitlab(Path::new("/r/.gitlab-ci.yml"), ci, Path::new("/r"));
-        assert_eq!(specs.len(), 2, "{specs:#?}");
+        assert_eq!(specs.len(), 3, "{specs:#?}");
+        let tools = specs
+            .iter()
+            .find(|s| s.dockerfile == Path::new("/r/tools/Dockerfile"))
+            .unwrap();
+        assert_eq!(tools.line, Some(16));
+        let specs: Vec<_> = specs.into_iter().filter(|s| s.line != Some(16)).collect();
         assert_eq!(specs[0].line, Some(8));
         assert_eq!(specs[0].dockerfile, Path::new("/r/services/api/Dockerfile"));
         assert_eq!(specs[1].dockerfile, Path::new("/r/deploy/Dockerfile"));

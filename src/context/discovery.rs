@@ -602,6 +602,43 @@ mod tests {
     }
 
     #[test]
+    fn compose_interpolation_as_compose_does_it() {
+        let vars = |n: &str| match n {
+            "SET" => Some("v".to_string()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        };
+        let i = |s: &str| compose_interpolate(s, &vars);
+        assert_eq!(i("${SET}/$SET").as_deref(), Some("v/v"));
+        assert_eq!(i("${UNSET:-d}").as_deref(), Some("d"));
+        assert_eq!(i("${EMPTY:-d}").as_deref(), Some("d"));
+        assert_eq!(i("${EMPTY-d}").as_deref(), Some(""));
+        assert_eq!(i("${UNSET-d}").as_deref(), Some("d"));
+        assert_eq!(i("${SET:+alt}").as_deref(), Some("alt"));
+        assert_eq!(i("${UNSET:+alt}").as_deref(), Some(""));
+        assert_eq!(i("${UNSET:-${SET}x}").as_deref(), Some("vx"));
+        assert_eq!(i("$$5 $${SET}").as_deref(), Some("$5 ${SET}"));
+        assert_eq!(i("${UNSET}"), None);
+        assert_eq!(i("$UNSET"), None);
+        assert_eq!(i("${UNSET:?required}"), None);
+        assert_eq!(i("${EMPTY:?required}"), None);
+        assert_eq!(i("${SET?required}").as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn dotenv_lines() {
+        let env = parse_dotenv(
+            "# comment\nA=1\nexport B=two\nC=\"quoted # not a comment\"\nD='single'\nE=plain # comment\n\nnot a line\n",
+        );
+        assert_eq!(env["A"], "1");
+        assert_eq!(env["B"], "two");
+        assert_eq!(env["C"], "quoted # not a comment");
+        assert_eq!(env["D"], "single");
+        assert_eq!(env["E"], "plain");
+        assert_eq!(env.len(), 5);
+    }
+
+    #[test]
     fn compose_alias_bomb_is_refused() {
         let mut yaml =
             String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
