@@ -196,3 +196,28 @@ fn context_files_are_read_once_per_run() {
         Some("example.com/two")
     );
 }
+
+/// Two bake targets build different stages of one Dockerfile from the same context: a COPY
+/// source that context lacks is one GM028 finding (naming the bake file), not one per target.
+#[test]
+fn bake_targets_with_different_stages_share_one_gm028() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join("Dockerfile"),
+        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY svc/go.mod svc/go.sum ./\nRUN go mod download\nFROM build AS test\nRUN go test ./...\nFROM build AS bin\nRUN go build -o /app .\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docker-bake.hcl"),
+        "target \"test\" {\n  target = \"test\"\n}\ntarget \"bin\" {\n  target = \"bin\"\n}\n",
+    )
+    .unwrap();
+    let out = run(root, &[]);
+    assert_eq!(out.matches("GM028").count(), 1, "{out}");
+    assert!(
+        out.contains("not found in the build context that docker-bake.hcl names"),
+        "{out}"
+    );
+}

@@ -89,10 +89,12 @@ impl Rule for ContextMismatch {
         };
         let names: Vec<&str> = missing.iter().map(|(_, n)| n.as_str()).collect();
         let message = match (&ctx.origin, &ctx.better_context) {
-            (Origin::File { .. }, _) => format!(
+            // The file, not its entry: bake targets or CI steps that name the same context
+            // get one finding.
+            (Origin::File { path, .. }, _) => format!(
                 "{} not found in the build context that {} names; the build fails at this COPY",
                 names.join(", "),
-                ctx.origin
+                path.display()
             ),
             (_, Some(better)) => format!(
                 "{} not found in the build context (the Dockerfile's folder) but found in `{}`: build with `docker build -f {} {}`",
