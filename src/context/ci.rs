@@ -848,10 +848,15 @@ pub fn parse_goreleaser(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> 
 pub fn parse_makefile(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let d = dir.to_string_lossy();
-    let text = text
-        .replace("$(CURDIR)", &d)
-        .replace("${CURDIR}", &d)
-        .replace("$$", "$");
+    let mut text = text.replace("$(CURDIR)", &d).replace("${CURDIR}", &d);
+    // A variable set once in the file to a literal (`PLATFORMS ?= linux/amd64,linux/arm64`,
+    // `DOCKERFILE := build/Dockerfile`) has that value when make runs without overrides.
+    for (name, value) in make_literals(&text) {
+        text = text
+            .replace(&format!("$({name})"), &value)
+            .replace(&format!("${{{name}}}"), &value);
+    }
+    let text = text.replace("$$", "$");
     let mut reader = ScriptReader {
         file: path,
         root,
@@ -860,6 +865,39 @@ pub fn parse_makefile(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> {
     };
     reader.read(&text, 1, Some(dir.to_path_buf()), false);
     reader.out
+}
+
+/// Variables a Makefile assigns exactly once (`=`, `:=`, `::=`, `?=`), to a value without
+/// variables; a name assigned twice, appended to (`+=`) or exported from elsewhere is left out.
+fn make_literals(text: &str) -> Vec<(String, String)> {
+    let mut seen: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for line in text.lines() {
+        if line.starts_with('\t') || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        let Some(eq) = line.find('=') else { continue };
+        let (lhs, value) = (&line[..eq], line[eq + 1..].trim());
+        let (name, op) = match lhs.trim_end() {
+            l if l.ends_with("::") => (&l[..l.len() - 2], ":="),
+            l if l.ends_with(':') || l.ends_with('?') || l.ends_with('+') || l.ends_with('!') => {
+                (&l[..l.len() - 1], &l[l.len() - 1..])
+            }
+            l => (l, "="),
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let literal = (op != "+" && op != "!" && !value.contains('$') && !value.contains('#'))
+            .then(|| value.to_string());
+        seen.entry(name.to_string())
+            .and_modify(|v| *v = None)
+            .or_insert(literal);
+    }
+    seen.into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect()
 }
 
 /// Builds in a shell script. It is taken to run from the repository root (as CI and people
@@ -958,6 +996,23 @@ other:\n\
         assert_eq!(specs[0].context.as_deref(), Some(Path::new("/r/svc")));
         assert_eq!(specs[0].platforms, ["linux/amd64"]);
         assert_eq!(specs[1].dockerfile, Path::new("/r/svc/tools/Dockerfile"));
+    }
+
+    #[test]
+    fn makefile_literal_variables() {
+        let mk = "PLATFORMS ?= linux/arm64,linux/amd64\n\
+DOCKERFILE := build/Dockerfile\n\
+TAG = $(shell git describe)\n\
+TWICE = a\n\
+TWICE = b\n\
+image:\n\
+\tdocker buildx build --platform=$(PLATFORMS) -f ${DOCKERFILE} -t x:$(TAG) .\n\
+other:\n\
+\tdocker build -f $(TWICE)/Dockerfile .\n";
+        let specs = parse_makefile(Path::new("/r/Makefile"), mk, Path::new("/r"));
+        assert_eq!(specs.len(), 1, "{specs:#?}");
+        assert_eq!(specs[0].dockerfile, Path::new("/r/build/Dockerfile"));
+        assert_eq!(specs[0].platforms, ["linux/arm64", "linux/amd64"]);
     }
 
     #[test]
