@@ -71,7 +71,7 @@ fn two_contexts_that_disagree_get_only_the_fixes_they_share() {
     assert!(!out.contains("+COPY go.mod"), "{out}");
     assert!(!out.contains("-mod=vendor"), "{out}");
     assert!(
-        out.contains("fixes differ between its build contexts (compose.yaml (a), compose.yaml (b)); only those they all agree on applied"),
+        out.contains("fixes differ between its build contexts (compose.yaml:3 (a), compose.yaml:7 (b)); only those they all agree on applied"),
         "{out}"
     );
 }
@@ -134,7 +134,7 @@ fn compose_reads_dotenv_and_environment() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/compose_dotenv");
     let out = run(&case, &["--show-contexts"]);
     assert!(
-        out.contains("services/api/Dockerfile: context . from compose.yaml (api), args GOPROXY=https://proxy.example.com PRICE=$5\n"),
+        out.contains("services/api/Dockerfile: context . from compose.yaml:3 (api), args GOPROXY=https://proxy.example.com PRICE=$5\n"),
         "{out}"
     );
     assert!(!out.contains("worker"), "{out}");

@@ -82,7 +82,7 @@ struct ComposeFile {
 
 #[derive(Debug, Deserialize)]
 struct ComposeService {
-    build: Option<ComposeBuild>,
+    build: Option<serde_saphyr::Spanned<ComposeBuild>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,7 +268,8 @@ pub fn parse_compose_with(
         let Some(build) = service.and_then(|s| s.build) else {
             continue;
         };
-        let b = match build {
+        let line = build_line(text, build.referenced.line() as usize);
+        let b = match build.value {
             ComposeBuild::Context(c) => ComposeBuildMap {
                 context: Some(c),
                 ..Default::default()
@@ -302,7 +303,7 @@ pub fn parse_compose_with(
         let platforms: Option<Vec<String>> = b.platforms.iter().map(|p| interpolate(p)).collect();
         out.push(BuildSpec {
             file: path.to_path_buf(),
-            line: None,
+            line,
             entry: name,
             source: SpecSource::Compose,
             dockerfile: context.join(dockerfile),
@@ -313,6 +314,17 @@ pub fn parse_compose_with(
         });
     }
     Ok(out)
+}
+
+/// The line of a service's `build:` key, from where its value starts: the same line
+/// (`build: ./web`, `build: {context: .}`) or, for a block mapping, the line above its first key.
+fn build_line(text: &str, value_line: usize) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    (1..=value_line).rev().take(2).find(|&n| {
+        lines
+            .get(n - 1)
+            .is_some_and(|l| l.trim_start().starts_with("build:"))
+    })
 }
 
 fn first_line(s: &str) -> String {
@@ -599,6 +611,9 @@ mod tests {
         );
         assert_eq!(specs[1].args.get("A").map(String::as_str), Some("1"));
         assert_eq!(specs[2].dockerfile, Path::new("/repo/./web/Dockerfile"));
+        // The line of each service's `build:`.
+        assert_eq!(api.line, Some(3));
+        assert_eq!(specs[2].line, Some(12));
     }
 
     #[test]
