@@ -85,7 +85,7 @@ fn bake_targets_sharing_a_dockerfile_are_checked_once() {
         .join("fixtures/contexts/bake_targets_share_dockerfile");
     let out = run(&case, &["--show-contexts"]);
     assert!(
-        out.contains("Dockerfile: context . from docker-bake.hcl (api, worker)\nDockerfile: context vendored from docker-bake.hcl (debug)\n"),
+        out.contains("Dockerfile: context . from docker-bake.hcl:8,11 (api, worker)\nDockerfile: context vendored from docker-bake.hcl:14 (debug)\n"),
         "{out}"
     );
     let out = run(&case, &[]);

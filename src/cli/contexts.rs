@@ -158,19 +158,26 @@ fn read_dir_info(dir: &Path) -> DirInfo {
 fn spec_origin(spec: &BuildSpec) -> Origin {
     Origin::File {
         path: PathBuf::from(display_path(&spec.file)),
-        line: spec.line,
+        lines: spec.line.into_iter().collect(),
         entry: spec.entry.clone(),
     }
 }
 
-/// One origin for builds checked together: the first file and line, with every entry of the same
-/// file (`docker-bake.hcl (api, worker)`); other files are added after a `+`.
+/// One origin for builds checked together: the first one's file with the lines and entries of
+/// every build from that file (`docker-bake.hcl:8,11 (api, worker)`); other files follow after
+/// `; also`.
 fn group_origin(members: &[&BuildSpec]) -> Origin {
     let first = members[0];
+    let mut lines: Vec<usize> = Vec::new();
     let mut entries: Vec<String> = Vec::new();
     let mut others: Vec<String> = Vec::new();
     for m in members {
-        if m.file == first.file && m.line == first.line {
+        if m.file == first.file {
+            if let Some(l) = m.line
+                && !lines.contains(&l)
+            {
+                lines.push(l);
+            }
             if !entries.contains(&m.entry) {
                 entries.push(m.entry.clone());
             }
@@ -187,7 +194,7 @@ fn group_origin(members: &[&BuildSpec]) -> Origin {
     }
     Origin::File {
         path: PathBuf::from(display_path(&first.file)),
-        line: first.line,
+        lines,
         entry,
     }
 }
@@ -441,7 +448,7 @@ impl ContextCache {
         {
             let origin = Origin::File {
                 path: PathBuf::from(display_path(&cfg.path)),
-                line: None,
+                lines: Vec::new(),
                 entry: format!("contexts: {}", entry.dockerfile),
             };
             let target = target.map(str::to_string).or(entry.target.clone());

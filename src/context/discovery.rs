@@ -405,7 +405,19 @@ pub fn parse_bake_hcl(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String>
             }
         }
     }
-    Ok(bake_specs(path, &targets, &grouped))
+    let mut specs = bake_specs(path, &targets, &grouped);
+    // hcl-rs keeps no positions: the line of each `target "name" {` is looked up in the text.
+    for spec in &mut specs {
+        let block = format!("\"{}\"", spec.entry);
+        spec.line = text
+            .lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.starts_with("target") && l["target".len()..].trim_start().starts_with(&block)
+            })
+            .map(|i| i + 1);
+    }
+    Ok(specs)
 }
 
 #[derive(Debug, Deserialize)]
@@ -692,6 +704,7 @@ target "dyn" {
         assert_eq!(api.args.len(), 2);
         assert_eq!(api.platforms.len(), 2);
         assert_eq!(api.target.as_deref(), Some("runtime"));
+        assert_eq!(api.line, Some(8));
         assert!(specs.iter().all(|s| s.entry != "dyn"));
     }
 

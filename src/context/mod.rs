@@ -22,11 +22,11 @@ pub enum Origin {
     DockerfileDir,
     /// `--context DIR` on the command line.
     Flag,
-    /// A compose, bake, CI, make or config file named it: the file, the line when known, and
-    /// the service, target or command in it.
+    /// A compose, bake, CI, make or config file named it: the file, the lines when known (one
+    /// per entry that builds it alike), and the services, targets or commands in it.
     File {
         path: PathBuf,
-        line: Option<usize>,
+        lines: Vec<usize>,
         entry: String,
     },
 }
@@ -36,12 +36,13 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::DockerfileDir => write!(f, "the Dockerfile's folder (default)"),
             Origin::Flag => write!(f, "--context"),
-            Origin::File {
-                path,
-                line: Some(line),
-                entry,
-            } => write!(f, "{}:{line} ({entry})", path.display()),
-            Origin::File { path, entry, .. } => write!(f, "{} ({entry})", path.display()),
+            Origin::File { path, lines, entry } => {
+                write!(f, "{}", path.display())?;
+                for (i, l) in lines.iter().enumerate() {
+                    write!(f, "{}{l}", if i == 0 { ":" } else { "," })?;
+                }
+                write!(f, " ({entry})")
+            }
         }
     }
 }
