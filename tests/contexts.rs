@@ -119,7 +119,7 @@ fn workflow_platforms_reach_gm026() {
     let out = run(&case, &[]);
     assert!(
         out.contains(
-            "built for linux/amd64,linux/arm64 by .github/workflows/release.yml:13 (docker build)"
+            "built for linux/amd64,linux/arm64 by .github/workflows/release.yml:13 (docker buildx build)"
         ),
         "{out}"
     );

@@ -33,6 +33,9 @@ struct BuildCommand {
     file_in_context: bool,
     /// `--file` was given with a value gomodfix cannot know.
     file_unknown: bool,
+    /// What runs the build, as `--show-contexts` names it (`docker build`, `podman build`,
+    /// `kaniko`).
+    tool: String,
     platforms: Option<Vec<String>>,
     args: BTreeMap<String, String>,
     target: Option<String>,
@@ -110,7 +113,7 @@ const VALUE_OPTIONS: &[&str] = &[
 
 /// The words after the program that make a build command, and whether `--file` is relative to
 /// the context.
-fn build_words(words: &[String]) -> Option<(usize, bool)> {
+fn build_words(words: &[String]) -> Option<(usize, bool, String)> {
     // Leading `sudo` and `VAR=value` assignments.
     let mut i = 0;
     while i < words.len()
@@ -138,30 +141,38 @@ fn build_words(words: &[String]) -> Option<(usize, bool)> {
         .iter()
         .any(|n| upper.contains(n))
     };
-    match base {
+    let (start, kaniko) = match base {
         "docker" | "podman" | "nerdctl" => {
             if is(&["build"]) {
-                Some((i + 2, false))
+                (i + 2, false)
             } else if is(&["buildx", "build"]) || is(&["image", "build"]) {
-                Some((i + 3, false))
+                (i + 3, false)
             } else {
-                None
+                return None;
             }
         }
-        "buildah" if is(&["bud"]) || is(&["build"]) => Some((i + 2, false)),
-        "executor" if program.contains("kaniko") => Some((i + 1, true)),
-        _ if engine_variable && is(&["build"]) => Some((i + 2, false)),
-        _ if engine_variable && is(&["buildx", "build"]) => Some((i + 3, false)),
-        _ => None,
-    }
+        "buildah" if is(&["bud"]) || is(&["build"]) => (i + 2, false),
+        "executor" if program.contains("kaniko") => (i + 1, true),
+        _ if engine_variable && is(&["build"]) => (i + 2, false),
+        _ if engine_variable && is(&["buildx", "build"]) => (i + 3, false),
+        _ => return None,
+    };
+    let shown = if engine_variable { program } else { base };
+    let tool = if kaniko {
+        "kaniko".to_string()
+    } else {
+        format!("{shown} {}", words[i + 1..start].join(" "))
+    };
+    Some((start, kaniko, tool))
 }
 
 /// Read a build command's options. Values with variables the caller could not resolve stay
 /// unknown (`None`).
 fn parse_build(words: &[String]) -> Option<BuildCommand> {
-    let (start, kaniko) = build_words(words)?;
+    let (start, kaniko, tool) = build_words(words)?;
     let mut cmd = BuildCommand {
         file_in_context: kaniko,
+        tool,
         ..Default::default()
     };
     let mut positional = Vec::new();
@@ -456,7 +467,7 @@ impl ScriptReader<'_> {
         self.out.push(BuildSpec {
             file: self.file.to_path_buf(),
             line: Some(line),
-            entry: self.source.to_string(),
+            entry: cmd.tool.clone(),
             source: self.source,
             context: Some(context),
             dockerfile,
@@ -945,7 +956,9 @@ mod tests {
         assert_eq!(c.platforms.unwrap(), ["linux/amd64", "linux/arm64"]);
         assert_eq!(c.args.len(), 1);
         assert_eq!(c.target.as_deref(), Some("run"));
+        assert_eq!(c.tool, "docker buildx build");
         let c = parse_build(&words("podman build --file=Containerfile ctx")).unwrap();
+        assert_eq!(c.tool, "podman build");
         assert_eq!(c.file.as_deref(), Some("Containerfile"));
         assert_eq!(c.context.as_deref(), Some("ctx"));
         assert!(parse_build(&words("docker build -t x $(CTX)")).is_none());
