@@ -191,6 +191,71 @@ fn walk_honours_gitignore_and_finds_dockerfile_names() {
     );
 }
 
+/// Files named like a Dockerfile that are not one (Go tests, docs, templates) are not checked,
+/// and vendored/test-data/third-party trees are not walked; naming them on the command line
+/// still checks them.
+#[test]
+fn walk_skips_other_peoples_trees_and_non_dockerfiles() {
+    let dir = project(BROKEN);
+    for sub in [
+        "vendor/github.com/x/y",
+        "testdata",
+        "node_modules/pkg",
+        "third_party/lib",
+        "third-party/lib",
+        "internal/parser",
+        "docs",
+    ] {
+        fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    for f in [
+        "vendor/github.com/x/y/Dockerfile",
+        "testdata/Dockerfile",
+        "node_modules/pkg/Dockerfile",
+        "third_party/lib/Dockerfile",
+        "third-party/lib/Dockerfile",
+    ] {
+        fs::write(dir.path().join(f), BROKEN).unwrap();
+    }
+    fs::write(
+        dir.path().join("internal/parser/dockerfile_parser_test.go"),
+        "package parser\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("docs/Dockerfile.md"), "# Dockerfile\n").unwrap();
+    fs::write(dir.path().join("Dockerfile.tmpl"), "FROM {{ .Image }}\n").unwrap();
+    let out = gomodfix(dir.path()).assert().code(1).get_output().clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stdout.contains("in 1 Dockerfile(s)"), "{stdout}");
+    for name in [
+        "vendor/",
+        "testdata/",
+        "node_modules/",
+        "third_party/",
+        "third-party/",
+        "_test.go",
+        "Dockerfile.md",
+        "Dockerfile.tmpl",
+    ] {
+        assert!(!stdout.contains(name), "{name}: {stdout}");
+        assert!(!stderr.contains(name), "{name}: {stderr}");
+    }
+    // Named on the command line: checked.
+    let out = gomodfix(dir.path())
+        .args(["testdata", "vendor/github.com/x/y/Dockerfile"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("testdata/Dockerfile:"), "{stdout}");
+    assert!(
+        stdout.contains("vendor/github.com/x/y/Dockerfile:"),
+        "{stdout}"
+    );
+}
+
 /// Files are checked on the walker's threads as they are found; what is printed must not
 /// depend on which thread finished first: sorted by path, and the same bytes every run.
 #[test]

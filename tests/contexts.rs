@@ -59,15 +59,95 @@ fn context_flag_overrides_compose() {
     assert!(out.contains("from --context"), "{out}");
 }
 
+/// Two contexts that want different fixes: what both want (cache mounts, GOENV) is
+/// applied; what only one wants (GM001's `COPY go.mod go.sum` in `a`, `-mod=vendor` in `b`) is not.
 #[test]
-fn two_contexts_that_disagree_get_no_fix() {
+fn two_contexts_that_disagree_get_only_the_fixes_they_share() {
     let case =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/one_dockerfile_two_contexts");
     let out = run(&case, &["--diff"]);
-    assert!(out.contains("-- stdout\n-- stderr"), "{out}");
+    assert!(out.contains("+RUN --mount=type=cache"), "{out}");
+    assert!(out.contains("ENV GOENV=off"), "{out}");
+    assert!(!out.contains("+COPY go.mod"), "{out}");
+    assert!(!out.contains("-mod=vendor"), "{out}");
     assert!(
-        out.contains("fixes differ between its build contexts"),
+        out.contains("fixes differ between its build contexts (compose.yaml:3 (a), compose.yaml:7 (b)); only those they all agree on applied"),
         "{out}"
+    );
+}
+
+/// Bake targets that share a Dockerfile and build it alike are one context, named once with all
+/// their names; a template target (`_common`, only inherited) is not a build; a target with
+/// another context does not stop the fixes the others agree on.
+#[test]
+fn bake_targets_sharing_a_dockerfile_are_checked_once() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/contexts/bake_targets_share_dockerfile");
+    let out = run(&case, &["--show-contexts"]);
+    assert!(
+        out.contains("Dockerfile: context . from docker-bake.hcl:8,11 (api, worker)\nDockerfile: context vendored from docker-bake.hcl:14 (debug)\n"),
+        "{out}"
+    );
+    let out = run(&case, &[]);
+    assert_eq!(out.matches("GM001").count(), 1, "{out}");
+    assert!(out.contains("+RUN --mount=type=cache"), "{out}");
+}
+
+/// A GitHub Actions workflow's build-push-action step decides the context of a subfolder
+/// Dockerfile written for the repository root, and `--show-contexts` names the step's line.
+#[test]
+fn workflow_step_decides_context() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/workflow_build_push_action");
+    let out = run(&case, &["--show-contexts"]);
+    assert!(
+        out.contains("build/Dockerfile: context . from .github/workflows/docker.yml:9 (docker/build-push-action), args GOFLAGS=-trimpath\n"),
+        "{out}"
+    );
+    let out = run(&case, &[]);
+    assert!(!out.contains("GM028"), "{out}");
+    // --context still wins.
+    let out = run(&case, &["--show-contexts", "--context", "build"]);
+    assert!(out.contains("context build from --context"), "{out}");
+}
+
+/// The platforms a CI step builds for reach GM026, which names the file and line.
+#[test]
+fn workflow_platforms_reach_gm026() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/contexts/workflow_platforms_target_arch");
+    let out = run(&case, &[]);
+    assert!(
+        out.contains(
+            "built for linux/amd64,linux/arm64 by .github/workflows/release.yml:13 (docker buildx build)"
+        ),
+        "{out}"
+    );
+    // `ARG TARGETOS=linux` is right for every platform asked for: not reported.
+    assert!(!out.contains("GM026 warning: `ARG TARGETOS"), "{out}");
+}
+
+/// Compose values are interpolated as compose does, with the `.env` beside the compose file;
+/// the process environment wins over `.env`; `${VAR:?…}` unset leaves that service out.
+#[test]
+fn compose_reads_dotenv_and_environment() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/compose_dotenv");
+    let out = run(&case, &["--show-contexts"]);
+    assert!(
+        out.contains("services/api/Dockerfile: context . from compose.yaml:3 (api), args GOPROXY=https://proxy.example.com PRICE=$5\n"),
+        "{out}"
+    );
+    assert!(!out.contains("worker"), "{out}");
+    let env_wins = Command::cargo_bin("gomodfix")
+        .unwrap()
+        .current_dir(&case)
+        .env("GOPROXY_URL", "off")
+        .args(["--show-contexts"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&env_wins.stdout).contains("GOPROXY=off"),
+        "{env_wins:?}"
     );
 }
 
@@ -114,5 +194,30 @@ fn context_files_are_read_once_per_run() {
     assert_eq!(
         fresh.go_mod("").unwrap().module.as_deref(),
         Some("example.com/two")
+    );
+}
+
+/// Two bake targets build different stages of one Dockerfile from the same context: a COPY
+/// source that context lacks is one GM028 finding (naming the bake file), not one per target.
+#[test]
+fn bake_targets_with_different_stages_share_one_gm028() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join("Dockerfile"),
+        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY svc/go.mod svc/go.sum ./\nRUN go mod download\nFROM build AS test\nRUN go test ./...\nFROM build AS bin\nRUN go build -o /app .\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docker-bake.hcl"),
+        "target \"test\" {\n  target = \"test\"\n}\ntarget \"bin\" {\n  target = \"bin\"\n}\n",
+    )
+    .unwrap();
+    let out = run(root, &[]);
+    assert_eq!(out.matches("GM028").count(), 1, "{out}");
+    assert!(
+        out.contains("not found in the build context that docker-bake.hcl names"),
+        "{out}"
     );
 }

@@ -54,7 +54,7 @@ fn corpus() {
                 let origin = ctx
                     .as_ref()
                     .map_or("none".to_string(), |c| match &c.origin {
-                        gomodfix::context::Origin::File { path, entry } => {
+                        gomodfix::context::Origin::File { path, entry, .. } => {
                             format!("{} ({entry})", path.file_name().unwrap().to_string_lossy())
                         }
                         o => o.to_string(),

@@ -342,6 +342,8 @@ fn watched_file_changes_recheck_open_documents() {
         .map(|w| w["globPattern"].as_str().unwrap())
         .collect();
     assert!(globs.contains(&"**/.dockerignore") && globs.contains(&"**/go.mod"));
+    // …and the CI, make and script files that name build contexts and platforms.
+    assert!(globs.contains(&"**/.github/workflows/*.y*ml") && globs.contains(&"**/Makefile"));
     c.send(json!({"jsonrpc": "2.0", "id": reg["id"], "result": null}));
     open(&mut c, &u, BROKEN);
     assert_eq!(codes(&c.diagnostics(&u)), ["GM014"]);

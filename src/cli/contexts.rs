@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::display_path;
 use crate::config::{self, LoadedConfig};
 use crate::context::discovery::{self, BuildSpec};
-use crate::context::{self, Context, ContextTree, EntryType, Listing, Origin};
+use crate::context::{self, Context, ContextTree, EntryType, Listing, Origin, ci};
 
 /// Values computed once per path and shared between threads; a second thread asking for the same
 /// path waits for the first instead of computing again.
@@ -51,6 +51,7 @@ pub struct ContextCache {
     configs: OnceMap<Arc<Result<LoadedConfig, String>>>,
     trees: OnceMap<Arc<ContextTree>>,
     build_files: OnceMap<Arc<Result<Vec<BuildSpec>, String>>>,
+    ci_files: OnceMap<Arc<Vec<BuildSpec>>>,
     dockerignores: OnceMap<Option<Arc<Result<context::DockerIgnore, String>>>>,
 }
 
@@ -63,12 +64,31 @@ pub struct DirInfo {
     /// The folder could be read.
     pub is_dir: bool,
     pub build_files: Vec<PathBuf>,
+    /// Makefiles (`Makefile`, `GNUmakefile`, `makefile`, `*.mk`), sorted.
+    pub makefiles: Vec<PathBuf>,
+    /// `.gitlab-ci.yml` and goreleaser configurations (read where the repository's root is).
+    pub ci_files: Vec<PathBuf>,
+    /// `*.sh`, `*.yml` and `*.yaml` files (for `scripts/`, `hack/`, `build/` and
+    /// `.github/workflows/`), sorted.
+    pub scripts: Vec<PathBuf>,
     pub config: Option<PathBuf>,
     pub git: bool,
     /// Its entries: a context rooted here starts from them, and paths below it are made
     /// canonical from them.
     pub listing: Listing,
 }
+
+/// CI and release configurations read at the repository's root.
+const CI_FILES: &[&str] = &[
+    ".gitlab-ci.yml",
+    ".goreleaser.yml",
+    ".goreleaser.yaml",
+    "goreleaser.yml",
+    "goreleaser.yaml",
+];
+
+/// Folders below the repository's root whose shell scripts are read for build commands.
+const SCRIPT_DIRS: &[&str] = &["scripts", "hack", "build"];
 
 fn read_dir_info(dir: &Path) -> DirInfo {
     let mut info = DirInfo::default();
@@ -83,12 +103,31 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .collect();
     let mut found: Vec<(usize, PathBuf)> = Vec::new();
     let mut config: Option<(usize, PathBuf)> = None;
-    for (name, _) in &listing.entries {
+    for (name, kind) in &listing.entries {
+        // CI, make and script files: plain files, or links to them (checked below); no stat
+        // for the others.
+        let maybe_file = matches!(kind, EntryType::File | EntryType::Symlink);
         if name == ".git" {
             info.git = true;
         } else if let Some(i) = wanted.iter().position(|w| w == name) {
             found.push((i, dir.join(name)));
-        } else if let Some(i) = config::CONFIG_FILES.iter().position(|c| c == name)
+        } else if maybe_file {
+            let list = if matches!(name.as_str(), "Makefile" | "GNUmakefile" | "makefile")
+                || name.ends_with(".mk")
+            {
+                Some(&mut info.makefiles)
+            } else if CI_FILES.contains(&name.as_str()) {
+                Some(&mut info.ci_files)
+            } else if name.ends_with(".sh") || name.ends_with(".yml") || name.ends_with(".yaml") {
+                Some(&mut info.scripts)
+            } else {
+                None
+            };
+            if let Some(list) = list {
+                list.push(dir.join(name));
+            }
+        }
+        if let Some(i) = config::CONFIG_FILES.iter().position(|c| c == name)
             && config.as_ref().is_none_or(|(j, _)| i < *j)
         {
             config = Some((i, dir.join(name)));
@@ -101,8 +140,63 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .map(|(_, p)| p)
         .collect();
     info.config = config.map(|(_, p)| p).filter(|p| p.is_file());
+    for list in [&mut info.makefiles, &mut info.ci_files, &mut info.scripts] {
+        list.retain(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            match name.and_then(|n| listing.get(&n)) {
+                Some(EntryType::File) => true,
+                _ => p.is_file(),
+            }
+        });
+        list.sort();
+    }
     info.listing = listing;
     info
+}
+
+/// Where a build is described, as `--show-contexts` and messages name it.
+fn spec_origin(spec: &BuildSpec) -> Origin {
+    Origin::File {
+        path: PathBuf::from(display_path(&spec.file)),
+        lines: spec.line.into_iter().collect(),
+        entry: spec.entry.clone(),
+    }
+}
+
+/// One origin for builds checked together: the first one's file with the lines and entries of
+/// every build from that file (`docker-bake.hcl:8,11 (api, worker)`); other files follow after
+/// `; also`.
+fn group_origin(members: &[&BuildSpec]) -> Origin {
+    let first = members[0];
+    let mut lines: Vec<usize> = Vec::new();
+    let mut entries: Vec<String> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+    for m in members {
+        if m.file == first.file {
+            if let Some(l) = m.line
+                && !lines.contains(&l)
+            {
+                lines.push(l);
+            }
+            if !entries.contains(&m.entry) {
+                entries.push(m.entry.clone());
+            }
+        } else {
+            let o = spec_origin(m).to_string();
+            if !others.contains(&o) {
+                others.push(o);
+            }
+        }
+    }
+    let mut entry = entries.join(", ");
+    for o in others {
+        entry.push_str(&format!("; also {o}"));
+    }
+    Origin::File {
+        path: PathBuf::from(display_path(&first.file)),
+        lines,
+        entry,
+    }
 }
 
 impl ContextCache {
@@ -208,33 +302,142 @@ impl ContextCache {
         load_errors(&self.build_files)
     }
 
-    /// The builds of a Dockerfile that compose and bake files describe.
+    /// CI, release, make and script files that may build a Dockerfile in `dockerfile_dir`, in
+    /// its folder and each folder above it up to `top`: Makefiles, `.github/workflows/*.yml`,
+    /// `.gitlab-ci.yml`, goreleaser configurations and `scripts/`, `hack/`, `build/` shell
+    /// scripts. Each comes with the folder its paths are relative to (the one holding it, or
+    /// holding `.github` or the scripts folder).
+    fn ci_candidates(&self, dockerfile_dir: &Path, top: &Path) -> Vec<(PathBuf, PathBuf)> {
+        let mut out = Vec::new();
+        let mut dir = Some(dockerfile_dir);
+        while let Some(d) = dir {
+            let info = self.dir_info(d);
+            let here = |p: &PathBuf| (p.clone(), d.to_path_buf());
+            out.extend(info.makefiles.iter().map(here));
+            out.extend(info.ci_files.iter().map(here));
+            if info.listing.get(".github") == Some(EntryType::Dir) {
+                let wf = d.join(".github/workflows");
+                out.extend(
+                    self.dir_info(&wf)
+                        .scripts
+                        .iter()
+                        .filter(|p| !p.to_string_lossy().ends_with(".sh"))
+                        .map(here),
+                );
+            }
+            for sub in SCRIPT_DIRS {
+                if info.listing.get(sub) == Some(EntryType::Dir) {
+                    out.extend(
+                        self.dir_info(&d.join(sub))
+                            .scripts
+                            .iter()
+                            .filter(|p| p.to_string_lossy().ends_with(".sh"))
+                            .map(here),
+                    );
+                }
+            }
+            if d == top {
+                break;
+            }
+            dir = d.parent();
+        }
+        out
+    }
+
+    /// The builds a CI, release, make or script file describes (nothing when it cannot be
+    /// read or parsed), once per file per run; `top` is the folder its paths start from.
+    fn ci_file(&self, path: &Path, top: &Path) -> Arc<Vec<BuildSpec>> {
+        self.ci_files.get_or_init(path, || {
+            let Ok(meta) = std::fs::metadata(path) else {
+                return Arc::default();
+            };
+            if meta.len() > 4 * 1024 * 1024 {
+                return Arc::default();
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return Arc::default();
+            };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let in_workflows = path
+                .parent()
+                .is_some_and(|p| p.ends_with(".github/workflows"));
+            Arc::new(if name == ".gitlab-ci.yml" {
+                ci::parse_gitlab(path, &text, top)
+            } else if name.contains("goreleaser") {
+                ci::parse_goreleaser(path, &text, top)
+            } else if in_workflows {
+                ci::parse_workflow(path, &text, top)
+            } else if name.ends_with(".sh") {
+                ci::parse_script(path, &text, top)
+            } else {
+                ci::parse_makefile(path, &text, top)
+            })
+        })
+    }
+
+    /// The builds of a Dockerfile that compose, bake, CI, release, make and script files
+    /// describe.
     pub fn specs_for(&self, dockerfile: &Path) -> Vec<BuildSpec> {
         let Some(abs) = self.canonical(dockerfile) else {
             return Vec::new();
         };
         let dir = abs.parent().unwrap_or(Path::new("/"));
+        let top = self.search_top(dir);
+        let is_this = |s: &BuildSpec| self.canonical(&s.dockerfile).is_some_and(|p| p == abs);
         let mut out = Vec::new();
-        for file in self.candidate_files(dir, &self.search_top(dir)) {
+        for file in self.candidate_files(dir, &top) {
             if let Ok(specs) = self.build_file(&file).as_ref() {
-                out.extend(
-                    specs
-                        .iter()
-                        .filter(|s| self.canonical(&s.dockerfile).is_some_and(|p| p == abs))
-                        .cloned(),
-                );
+                out.extend(specs.iter().filter(|s| is_this(s)).cloned());
             }
+        }
+        for (file, root) in self.ci_candidates(dir, &top) {
+            out.extend(
+                self.ci_file(&file, &root)
+                    .iter()
+                    .filter(|s| is_this(s))
+                    .cloned(),
+            );
         }
         out
     }
 
-    /// Every context a Dockerfile is checked in: `--context`, else those compose/bake files
-    /// name, else its own folder.
+    /// Every context a Dockerfile is checked in: `--context`, else the config's `contexts:`
+    /// entry, else those compose/bake files name, else those CI jobs, Makefiles and scripts
+    /// name, else its own folder. Platforms any of them build for (goreleaser's included) are
+    /// added to contexts that do not name their own.
     pub fn contexts_for(
         &self,
         dockerfile: &Path,
         flag: Option<&Path>,
         target: Option<&str>,
+    ) -> Vec<Result<Context, String>> {
+        let specs = self.specs_for(dockerfile);
+        let mut contexts = self.contexts_from(dockerfile, flag, target, &specs);
+        // The widest platform list any build of the file names, with where it comes from.
+        if let Some(spec) = specs
+            .iter()
+            .filter(|s| !s.platforms.is_empty())
+            .max_by_key(|s| (s.platforms.len(), std::cmp::Reverse(s.source)))
+        {
+            for ctx in contexts.iter_mut().flatten() {
+                if ctx.platforms.is_empty() {
+                    ctx.platforms = spec.platforms.clone();
+                    ctx.platforms_from = Some(spec_origin(spec).to_string());
+                }
+            }
+        }
+        contexts
+    }
+
+    fn contexts_from(
+        &self,
+        dockerfile: &Path,
+        flag: Option<&Path>,
+        target: Option<&str>,
+        specs: &[BuildSpec],
     ) -> Vec<Result<Context, String>> {
         if let Some(dir) = flag {
             return vec![self.context_at(dockerfile, dir, Origin::Flag, target)];
@@ -245,6 +448,7 @@ impl ContextCache {
         {
             let origin = Origin::File {
                 path: PathBuf::from(display_path(&cfg.path)),
+                lines: Vec::new(),
                 entry: format!("contexts: {}", entry.dockerfile),
             };
             let target = target.map(str::to_string).or(entry.target.clone());
@@ -261,26 +465,61 @@ impl ContextCache {
                 }),
             ];
         }
-        let specs = self.specs_for(dockerfile);
-        if specs.is_empty() {
+        // Compose/bake first; CI, make and script files when those say nothing. Builds without
+        // a folder of the repository (goreleaser) only bring platforms.
+        // A CI, make or script build whose folder does not exist (a stale script, a path
+        // built in an earlier step) says nothing; a compose or bake entry's missing folder is
+        // reported, as before.
+        let with_context = |definition: bool| -> Vec<&BuildSpec> {
+            specs
+                .iter()
+                .filter(|s| s.source.is_build_definition() == definition)
+                .filter(|s| {
+                    s.context.as_deref().is_some_and(|c| {
+                        definition || self.canonical(c).is_some_and(|c| self.dir_info(&c).is_dir)
+                    })
+                })
+                .collect()
+        };
+        let mut chosen = with_context(true);
+        if chosen.is_empty() {
+            chosen = with_context(false);
+        }
+        if chosen.is_empty() {
             let dir = dockerfile
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             return vec![self.context_at(dockerfile, dir, Origin::DockerfileDir, target)];
         }
-        specs
+        // Builds that are the same for the checks (one Dockerfile, several bake targets or CI
+        // jobs with the same context, stage, args and platforms) are checked once, under all
+        // their names.
+        let mut groups: Vec<(&BuildSpec, Vec<&BuildSpec>)> = Vec::new();
+        for spec in chosen {
+            let same = |a: &BuildSpec| {
+                a.context == spec.context
+                    && a.target == spec.target
+                    && a.args == spec.args
+                    && a.platforms == spec.platforms
+            };
+            match groups.iter_mut().find(|(first, _)| same(first)) {
+                Some((_, members)) => members.push(spec),
+                None => groups.push((spec, vec![spec])),
+            }
+        }
+        groups
             .into_iter()
-            .map(|spec| {
-                let origin = Origin::File {
-                    path: PathBuf::from(display_path(&spec.file)),
-                    entry: spec.entry.clone(),
-                };
+            .map(|(spec, members)| {
+                let origin = group_origin(&members);
                 let target = target.map(str::to_string).or(spec.target.clone());
-                let mut ctx =
-                    self.context_at(dockerfile, &spec.context, origin, target.as_deref())?;
-                ctx.build_args = spec.args;
-                ctx.platforms = spec.platforms;
+                let root = spec.context.as_deref().expect("filtered above");
+                let mut ctx = self.context_at(dockerfile, root, origin, target.as_deref())?;
+                ctx.build_args = spec.args.clone();
+                if !spec.platforms.is_empty() {
+                    ctx.platforms = spec.platforms.clone();
+                    ctx.platforms_from = Some(spec_origin(spec).to_string());
+                }
                 Ok(ctx)
             })
             .collect()
@@ -386,8 +625,9 @@ impl ContextCache {
     }
 }
 
-/// For a Dockerfile checked in its own folder whose COPY sources are missing there: the nearest
-/// folder above (up to the repository root) where they all exist.
+/// For a Dockerfile checked in its own folder whose COPY sources are missing there, or that runs
+/// go commands where the folder has no go.mod: the nearest folder above (up to the repository
+/// root) where all its COPY sources exist and, in the second case, a go.mod too.
 fn better_context(
     cache: &ContextCache,
     dockerfile: &Path,
@@ -395,12 +635,19 @@ fn better_context(
     tree: Option<&tree_sitter::Tree>,
     ctx: &Context,
 ) -> Option<context::BetterContext> {
-    if !may_miss_sources(source, ctx) {
+    let maybe_missing = may_miss_sources(source, ctx);
+    let needs_module = ctx.tree.modules.is_empty() && !ctx.tree.truncated && runs_go(source);
+    if !maybe_missing && !needs_module {
         return None;
     }
     let df = crate::syntax::Dockerfile::parse_with_tree(source, tree.cloned(), &Default::default());
     let missing = crate::rules::gm028_context_mismatch::missing_sources(&df, ctx);
-    if missing.is_empty() {
+    if missing.is_empty() && !needs_module {
+        return None;
+    }
+    let sources = crate::rules::gm028_context_mismatch::literal_sources(&df);
+    // Nothing copied from the context: the go commands work on something else (a `git clone`).
+    if sources.is_empty() {
         return None;
     }
     let top = cache.search_top(&ctx.tree.root);
@@ -409,19 +656,37 @@ fn better_context(
         if !d.starts_with(&top) {
             break;
         }
-        if missing
+        let has_sources = sources
             .iter()
-            .all(|(_, s)| d.join(context::context_rel(s)).exists())
-        {
+            .all(|s| d.join(context::context_rel(s)).exists());
+        let has_module = !missing.is_empty() || d.join("go.mod").is_file();
+        if has_sources && has_module {
             let abs_df = cache.canonical(dockerfile)?;
             return Some(context::BetterContext {
                 dir: display_path(d),
                 dockerfile: display_path(&abs_df),
+                missing: missing.into_iter().map(|(_, s)| s).collect(),
             });
         }
         dir = d.parent();
     }
     None
+}
+
+/// Whether a Dockerfile's text runs a go command that needs a module.
+fn runs_go(source: &str) -> bool {
+    [
+        "go build",
+        "go install",
+        "go mod download",
+        "go test",
+        "go vet",
+        "go generate",
+        "go run",
+        "go mod vendor",
+    ]
+    .iter()
+    .any(|c| source.contains(c))
 }
 
 /// The config's `contexts:` entry whose glob matches a Dockerfile (relative to the config file).

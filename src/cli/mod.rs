@@ -532,6 +532,12 @@ fn show_contexts(files: &[PathBuf], args: &CheckArgs, cache: &ContextCache) -> u
                     }
                     if !ctx.platforms.is_empty() {
                         line.push_str(&format!(", platforms {}", ctx.platforms.join(",")));
+                        match &ctx.platforms_from {
+                            Some(from) if *from != ctx.origin.to_string() => {
+                                line.push_str(&format!(" from {from}"));
+                            }
+                            _ => {}
+                        }
                     }
                     println!("{line}");
                 }

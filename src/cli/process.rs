@@ -188,14 +188,17 @@ pub fn process_source(
             .iter()
             .filter_map(|(c, _, _)| c.as_ref().map(|c| c.origin.to_string()))
             .collect();
+        let common = common_fixes(&report.source, &results, effective.unsafe_fixes);
         report.warnings.push(format!(
-            "fixes differ between its build contexts ({}); none applied",
-            names.join(", ")
+            "fixes differ between its build contexts ({}); {}",
+            names.join(", "),
+            if common.output == report.source {
+                "none applied"
+            } else {
+                "only those they all agree on applied"
+            }
         ));
-        FixOutcome {
-            output: report.source.clone(),
-            ..Default::default()
-        }
+        common
     };
     // What stands after --write; without --write nothing is changed and `diagnostics` stands.
     report.remaining = if args.write && outcome.output != report.source {
@@ -241,11 +244,14 @@ fn merge_diagnostics(
     }
     let key = |d: &Diagnostic| (d.code, d.range.start, d.message.clone());
     let mut out: Vec<Diagnostic> = Vec::new();
+    // Keys of the findings already taken (their messages may have got an "only in" note).
+    let mut seen = Vec::new();
     for (_, _, linted) in results {
         for d in &linted.diagnostics {
-            if out.iter().any(|o| key(o) == key(d)) {
+            if seen.contains(&key(d)) {
                 continue;
             }
+            seen.push(key(d));
             let holders: Vec<String> = results
                 .iter()
                 .filter(|(_, _, l)| l.diagnostics.iter().any(|x| key(x) == key(d)))
@@ -255,7 +261,8 @@ fn merge_diagnostics(
             if holders.len() < results.len() {
                 d.message = format!("{} (only in context {})", d.message, holders.join(", "));
             }
-            if !agree {
+            // A fix stays when every context has this finding with this very fix.
+            if !agree && !same_fix_everywhere(results, &d) {
                 d.fix = None;
             }
             out.push(d);
@@ -263,4 +270,71 @@ fn merge_diagnostics(
     }
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out
+}
+
+/// Whether every context reports this finding with the same fix, editing the Dockerfile only.
+fn same_fix_everywhere(
+    results: &[(Option<Context>, Settings, crate::Linted)],
+    d: &Diagnostic,
+) -> bool {
+    let Some(fix) = &d.fix else { return false };
+    fix.edits.iter().all(|e| e.file.is_none())
+        && results.iter().all(|(_, _, l)| {
+            l.diagnostics
+                .iter()
+                .any(|x| x.code == d.code && x.range == d.range && x.fix.as_ref() == Some(fix))
+        })
+}
+
+/// For a Dockerfile whose contexts want different fixes: the fixes every context agrees on
+/// (same finding, same edits, in the Dockerfile only), applied until nothing changes. A
+/// context that differs does not block what the others all want, and nothing one context
+/// alone asks for is applied.
+fn common_fixes(
+    source: &str,
+    results: &[(Option<Context>, Settings, crate::Linted)],
+    unsafe_fixes: bool,
+) -> FixOutcome {
+    let parse = |text: &str, ctx: Option<&Context>, settings: &Settings| {
+        crate::syntax::Dockerfile::parse_with(
+            text,
+            &crate::parse_options(ctx, &settings.golang_images),
+        )
+    };
+    let check = |df: &crate::syntax::Dockerfile, _: &std::collections::BTreeMap<String, String>| {
+        let per_context: Vec<Vec<Diagnostic>> = results
+            .iter()
+            .map(|(ctx, settings, _)| {
+                let parsed = parse(&df.source, ctx.as_ref(), settings);
+                crate::rules::check(&parsed, ctx.as_ref(), settings)
+            })
+            .collect();
+        let (first, rest) = per_context.split_first().expect("at least one context");
+        first
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.edits.iter().all(|e| e.file.is_none()))
+                    && rest.iter().all(|other| {
+                        other
+                            .iter()
+                            .any(|x| x.code == d.code && x.range == d.range && x.fix == d.fix)
+                    })
+            })
+            .cloned()
+            .collect()
+    };
+    let (ctx0, settings0, _) = &results[0];
+    crate::fix::fix_until_stable(
+        source,
+        unsafe_fixes,
+        check,
+        |text, _| parse(text, ctx0.as_ref(), settings0),
+        |_| String::new(),
+    )
+    .unwrap_or_else(|_| FixOutcome {
+        output: source.to_string(),
+        ..Default::default()
+    })
 }

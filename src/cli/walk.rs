@@ -3,10 +3,71 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Extensions of files whose names start like a Dockerfile's but that are something else:
+/// documentation, Go sources and tests (`dockerfile_parser_test.go`), data, scripts, templates
+/// that are rendered into a Dockerfile before any build (`Dockerfile.tmpl`, `Dockerfile.in`),
+/// and editor or patch leftovers.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    "md",
+    "markdown",
+    "txt",
+    "rst",
+    "adoc",
+    "html",
+    "go",
+    "rs",
+    "py",
+    "js",
+    "ts",
+    "sh",
+    "bash",
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "xml",
+    "lock",
+    "sum",
+    "mod",
+    "tmpl",
+    "tpl",
+    "template",
+    "j2",
+    "jinja",
+    "jinja2",
+    "erb",
+    "in",
+    "orig",
+    "rej",
+    "bak",
+    "swp",
+    "patch",
+    "diff",
+    "log",
+    "png",
+    "svg",
+    "jpg",
+    "pdf",
+    "dockerignore",
+];
+
+/// Folders the walk skips unless named on the command line: other people's code and test data,
+/// never built by this repository's Dockerfiles and never to be rewritten.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "vendor",
+    "testdata",
+    "node_modules",
+    "third_party",
+    "third-party",
+];
+
 /// Whether a file name is a Dockerfile by convention.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerignore") {
+    if lower
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| NOT_DOCKERFILE_EXTENSIONS.contains(&ext))
+    {
         return false;
     }
     lower == "dockerfile"
@@ -75,7 +136,13 @@ pub fn discover_with<T: Send>(
         ignore::WalkBuilder::new(root)
             .hidden(false)
             .require_git(false)
-            .filter_entry(|e| e.file_name() != ".git")
+            .filter_entry(|e| {
+                let name = e.file_name();
+                name != ".git"
+                    && !(e.depth() > 0
+                        && e.file_type().is_some_and(|t| t.is_dir())
+                        && SKIPPED_DIRS.iter().any(|d| name == *d))
+            })
             .threads(rayon::current_num_threads())
             .build_parallel()
             .run(|| {
@@ -138,5 +205,41 @@ pub fn display_path(p: &Path) -> String {
         ".".to_string()
     } else {
         shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for yes in [
+            "Dockerfile",
+            "Containerfile",
+            "dockerfile",
+            "Dockerfile.dev",
+            "Dockerfile.alpine-3.19",
+            "Dockerfile-arm64",
+            "Dockerfile_build",
+            "api.Dockerfile",
+            "x.containerfile",
+        ] {
+            assert!(is_dockerfile_name(yes), "{yes}");
+        }
+        for no in [
+            "dockerfile_parser_test.go",
+            "Dockerfile_test.go",
+            "Dockerfile.md",
+            "Dockerfile.txt",
+            "Dockerfile.tmpl",
+            "Dockerfile.in",
+            "Dockerfile.dockerignore",
+            "Dockerfile.yaml",
+            "dockerfiles.go",
+            "README.md",
+        ] {
+            assert!(!is_dockerfile_name(no), "{no}");
+        }
     }
 }

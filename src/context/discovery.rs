@@ -19,15 +19,54 @@ pub const COMPOSE_FILES: &[&str] = &[
 ];
 pub const BAKE_FILES: &[&str] = &["docker-bake.hcl", "docker-bake.json"];
 
-/// One way a Dockerfile is built, as a compose or bake file describes it.
+/// What kind of file describes a build; compose and bake files outrank the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SpecSource {
+    Compose,
+    Bake,
+    /// `docker/build-push-action` in a GitHub Actions workflow.
+    BuildPushAction,
+    /// A build command in a CI job's script.
+    Run,
+    /// A build command in a Makefile or shell script.
+    Command,
+    /// goreleaser's `dockers` / `dockers_v2` (platforms only).
+    Goreleaser,
+}
+
+impl SpecSource {
+    /// Compose and bake files say how a build is meant to be done; CI jobs, Makefiles and
+    /// scripts are the next best evidence.
+    pub fn is_build_definition(self) -> bool {
+        matches!(self, SpecSource::Compose | SpecSource::Bake)
+    }
+}
+
+impl std::fmt::Display for SpecSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SpecSource::Compose => "compose",
+            SpecSource::Bake => "bake",
+            SpecSource::BuildPushAction => "docker/build-push-action",
+            SpecSource::Run | SpecSource::Command => "docker build",
+            SpecSource::Goreleaser => "goreleaser dockers",
+        })
+    }
+}
+
+/// One way a Dockerfile is built, as a compose, bake, CI, release or make file describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildSpec {
     /// The file that says so.
     pub file: PathBuf,
-    /// Service (compose) or target (bake) name.
+    /// The line in it, when known.
+    pub line: Option<usize>,
+    /// Service (compose) or target (bake) name; what the command is for the others.
     pub entry: String,
-    /// Absolute context directory.
-    pub context: PathBuf,
+    pub source: SpecSource,
+    /// Absolute context directory; `None` when the build does not use a folder of the
+    /// repository (goreleaser builds in a folder of its own).
+    pub context: Option<PathBuf>,
     /// Absolute Dockerfile path (not canonicalised).
     pub dockerfile: PathBuf,
     pub target: Option<String>,
@@ -43,7 +82,7 @@ struct ComposeFile {
 
 #[derive(Debug, Deserialize)]
 struct ComposeService {
-    build: Option<ComposeBuild>,
+    build: Option<serde_saphyr::Spanned<ComposeBuild>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,9 +109,124 @@ enum ComposeArgs {
     List(Vec<String>),
 }
 
-/// `${VAR:-default}` / `${VAR-default}` resolve to their default; any other variable is unknown.
-fn interpolate(value: &str) -> Option<String> {
-    crate::syntax::expand_with(value, &|_| None)
+/// Compose's interpolation: `$VAR`, `${VAR}`, `${VAR:-default}` (unset or empty),
+/// `${VAR-default}` (unset), `${VAR:+alt}` / `${VAR+alt}`, `${VAR:?err}` / `${VAR?err}`, and
+/// `$$` for a literal `$`. Values come from `vars` (the process environment, then the `.env`
+/// file beside the compose file). A variable that is unset with no default (compose would put an
+/// empty string and warn) or required with `?` makes the whole value unknown: `None`.
+pub fn compose_interpolate(value: &str, vars: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(inner) = after.strip_prefix('{') {
+            // The matching brace: defaults may hold `${…}` of their own.
+            let mut depth = 1;
+            let mut close = None;
+            for (i, c) in inner.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(i);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let close = close?;
+            let expr = &inner[..close];
+            let name_len = expr
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(expr.len());
+            let (name, op) = expr.split_at(name_len);
+            if name.is_empty() {
+                return None;
+            }
+            let v = vars(name);
+            let set_nonempty = v.as_deref().is_some_and(|v| !v.is_empty());
+            let resolved = if op.is_empty() {
+                v?
+            } else if let Some(d) = op.strip_prefix(":-") {
+                if set_nonempty {
+                    v?
+                } else {
+                    compose_interpolate(d, vars)?
+                }
+            } else if let Some(d) = op.strip_prefix('-') {
+                match v {
+                    Some(v) => v,
+                    None => compose_interpolate(d, vars)?,
+                }
+            } else if let Some(a) = op.strip_prefix(":+") {
+                if set_nonempty {
+                    compose_interpolate(a, vars)?
+                } else {
+                    String::new()
+                }
+            } else if let Some(a) = op.strip_prefix('+') {
+                if v.is_some() {
+                    compose_interpolate(a, vars)?
+                } else {
+                    String::new()
+                }
+            } else if op.starts_with(":?") {
+                if set_nonempty { v? } else { return None }
+            } else if op.starts_with('?') {
+                v?
+            } else {
+                return None;
+            };
+            out.push_str(&resolved);
+            rest = &inner[close + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if len == 0 {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            out.push_str(&vars(&after[..len])?);
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The variables of a `.env` file: `KEY=value` lines (`export ` allowed), `#` comments,
+/// single- or double-quoted values.
+pub fn parse_dotenv(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let v = v.trim();
+        let v = if let Some(q) = v.strip_prefix('"').and_then(|r| r.split_once('"')) {
+            q.0.replace("\\n", "\n")
+        } else if let Some(q) = v.strip_prefix('\'').and_then(|r| r.split_once('\'')) {
+            q.0.to_string()
+        } else {
+            // An unquoted value ends at ` #`.
+            v.split(" #").next().unwrap_or("").trim().to_string()
+        };
+        out.insert(k.trim().to_string(), v);
+    }
+    out
 }
 
 fn scalar(v: &serde_json::Value) -> String {
@@ -82,9 +236,30 @@ fn scalar(v: &serde_json::Value) -> String {
     }
 }
 
-/// Parse a compose file into the builds it describes. Entries whose context or Dockerfile
-/// depend on unknown variables are left out.
+/// Parse a compose file into the builds it describes, with variables from the process
+/// environment and then the `.env` file beside it (as `docker compose` run in that folder).
 pub fn parse_compose(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String> {
+    let dotenv = path
+        .parent()
+        .map(|d| d.join(".env"))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| parse_dotenv(&t))
+        .unwrap_or_default();
+    parse_compose_with(path, text, &|name| {
+        std::env::var(name)
+            .ok()
+            .or_else(|| dotenv.get(name).cloned())
+    })
+}
+
+/// Parse a compose file with the given variables. Entries whose context or Dockerfile depend on
+/// unknown variables are left out; an unknown target, platform or build arg is dropped.
+pub fn parse_compose_with(
+    path: &Path,
+    text: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<BuildSpec>, String> {
+    let interpolate = |v: &str| compose_interpolate(v, vars);
     let file: ComposeFile = serde_saphyr::from_str(text)
         .map_err(|e| format!("{}: {}", path.display(), first_line(&e.to_string())))?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -93,7 +268,8 @@ pub fn parse_compose(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String> 
         let Some(build) = service.and_then(|s| s.build) else {
             continue;
         };
-        let b = match build {
+        let line = build_line(text, build.referenced.line() as usize);
+        let b = match build.value {
             ComposeBuild::Context(c) => ComposeBuildMap {
                 context: Some(c),
                 ..Default::default()
@@ -113,28 +289,42 @@ pub fn parse_compose(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String> 
         let args = match b.args {
             Some(ComposeArgs::Map(m)) => m
                 .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, scalar(&v))))
+                .filter_map(|(k, v)| v.and_then(|v| Some((k, interpolate(&scalar(&v))?))))
                 .collect(),
             Some(ComposeArgs::List(l)) => l
                 .into_iter()
                 .filter_map(|kv| {
-                    kv.split_once('=')
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                    let (k, v) = kv.split_once('=')?;
+                    Some((k.to_string(), interpolate(v)?))
                 })
                 .collect(),
             None => BTreeMap::new(),
         };
+        let platforms: Option<Vec<String>> = b.platforms.iter().map(|p| interpolate(p)).collect();
         out.push(BuildSpec {
             file: path.to_path_buf(),
+            line,
             entry: name,
+            source: SpecSource::Compose,
             dockerfile: context.join(dockerfile),
-            context,
-            target: b.target,
+            context: Some(context),
+            target: b.target.and_then(|t| interpolate(&t)),
             args,
-            platforms: b.platforms,
+            platforms: platforms.unwrap_or_default(),
         });
     }
     Ok(out)
+}
+
+/// The line of a service's `build:` key, from where its value starts: the same line
+/// (`build: ./web`, `build: {context: .}`) or, for a block mapping, the line above its first key.
+fn build_line(text: &str, value_line: usize) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    (1..=value_line).rev().take(2).find(|&n| {
+        lines
+            .get(n - 1)
+            .is_some_and(|l| l.trim_start().starts_with("build:"))
+    })
 }
 
 fn first_line(s: &str) -> String {
@@ -207,13 +397,41 @@ pub fn parse_bake_hcl(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String>
         }
         targets.insert(name, t);
     }
-    Ok(bake_specs(path, &targets))
+    let mut grouped = Vec::new();
+    for block in body.blocks().filter(|b| b.identifier() == "group") {
+        for attr in block.body().attributes().filter(|a| a.key() == "targets") {
+            if let hcl::Expression::Array(a) = attr.expr() {
+                grouped.extend(a.iter().filter_map(hcl_string));
+            }
+        }
+    }
+    let mut specs = bake_specs(path, &targets, &grouped);
+    // hcl-rs keeps no positions: the line of each `target "name" {` is looked up in the text.
+    for spec in &mut specs {
+        let block = format!("\"{}\"", spec.entry);
+        spec.line = text
+            .lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.starts_with("target") && l["target".len()..].trim_start().starts_with(&block)
+            })
+            .map(|i| i + 1);
+    }
+    Ok(specs)
 }
 
 #[derive(Debug, Deserialize)]
 struct BakeJson {
     #[serde(default)]
     target: BTreeMap<String, BakeJsonTarget>,
+    #[serde(default)]
+    group: BTreeMap<String, BakeJsonGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BakeJsonGroup {
+    #[serde(default)]
+    targets: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,6 +451,11 @@ struct BakeJsonTarget {
 pub fn parse_bake_json(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String> {
     let file: BakeJson =
         serde_json::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let grouped: Vec<String> = file
+        .group
+        .values()
+        .flat_map(|g| g.targets.clone())
+        .collect();
     let targets = file
         .target
         .into_iter()
@@ -254,11 +477,17 @@ pub fn parse_bake_json(path: &Path, text: &str) -> Result<Vec<BuildSpec>, String
             )
         })
         .collect();
-    Ok(bake_specs(path, &targets))
+    Ok(bake_specs(path, &targets, &grouped))
 }
 
 /// Resolve `inherits` (parents first, the target's own values last) and turn targets into specs.
-fn bake_specs(path: &Path, targets: &BTreeMap<String, BakeTarget>) -> Vec<BuildSpec> {
+/// A target that others inherit from and that no group names (`_common`) is a template, not a
+/// build: it is left out.
+fn bake_specs(
+    path: &Path,
+    targets: &BTreeMap<String, BakeTarget>,
+    grouped: &[String],
+) -> Vec<BuildSpec> {
     fn resolve(
         name: &str,
         targets: &BTreeMap<String, BakeTarget>,
@@ -291,6 +520,10 @@ fn bake_specs(path: &Path, targets: &BTreeMap<String, BakeTarget>) -> Vec<BuildS
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for name in targets.keys() {
+        let template = targets.values().any(|t| t.inherits.contains(name));
+        if template && !grouped.contains(name) {
+            continue;
+        }
         let Some(t) = resolve(name, targets, 0) else {
             continue;
         };
@@ -301,15 +534,19 @@ fn bake_specs(path: &Path, targets: &BTreeMap<String, BakeTarget>) -> Vec<BuildS
         ) else {
             continue;
         };
-        if context.contains("://") {
+        // `cwd://` names the folder bake runs in: the bake file's, where bake finds it.
+        let context = context.strip_prefix("cwd://").unwrap_or(&context);
+        if context.contains("://") || context.starts_with("target:") {
             continue;
         }
         let context = dir.join(context);
         out.push(BuildSpec {
             file: path.to_path_buf(),
+            line: None,
             entry: name.clone(),
+            source: SpecSource::Bake,
             dockerfile: context.join(dockerfile),
-            context,
+            context: Some(context),
             target: t.target,
             args: t.args,
             platforms: t.platforms,
@@ -371,7 +608,7 @@ mod tests {
         let names: Vec<_> = specs.iter().map(|s| s.entry.as_str()).collect();
         assert_eq!(names, ["api", "dflt", "web"]);
         let api = &specs[0];
-        assert_eq!(api.context, Path::new("/repo/."));
+        assert_eq!(api.context.as_deref(), Some(Path::new("/repo/.")));
         assert_eq!(api.dockerfile, Path::new("/repo/./services/api/Dockerfile"));
         assert_eq!(api.target.as_deref(), Some("build"));
         assert_eq!(
@@ -380,9 +617,52 @@ mod tests {
         );
         assert!(!api.args.contains_key("GOFLAGS"));
         assert_eq!(api.platforms.len(), 2);
-        assert_eq!(specs[1].context, Path::new("/repo/./tools"));
+        assert_eq!(
+            specs[1].context.as_deref(),
+            Some(Path::new("/repo/./tools"))
+        );
         assert_eq!(specs[1].args.get("A").map(String::as_str), Some("1"));
         assert_eq!(specs[2].dockerfile, Path::new("/repo/./web/Dockerfile"));
+        // The line of each service's `build:`.
+        assert_eq!(api.line, Some(3));
+        assert_eq!(specs[2].line, Some(12));
+    }
+
+    #[test]
+    fn compose_interpolation_as_compose_does_it() {
+        let vars = |n: &str| match n {
+            "SET" => Some("v".to_string()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        };
+        let i = |s: &str| compose_interpolate(s, &vars);
+        assert_eq!(i("${SET}/$SET").as_deref(), Some("v/v"));
+        assert_eq!(i("${UNSET:-d}").as_deref(), Some("d"));
+        assert_eq!(i("${EMPTY:-d}").as_deref(), Some("d"));
+        assert_eq!(i("${EMPTY-d}").as_deref(), Some(""));
+        assert_eq!(i("${UNSET-d}").as_deref(), Some("d"));
+        assert_eq!(i("${SET:+alt}").as_deref(), Some("alt"));
+        assert_eq!(i("${UNSET:+alt}").as_deref(), Some(""));
+        assert_eq!(i("${UNSET:-${SET}x}").as_deref(), Some("vx"));
+        assert_eq!(i("$$5 $${SET}").as_deref(), Some("$5 ${SET}"));
+        assert_eq!(i("${UNSET}"), None);
+        assert_eq!(i("$UNSET"), None);
+        assert_eq!(i("${UNSET:?required}"), None);
+        assert_eq!(i("${EMPTY:?required}"), None);
+        assert_eq!(i("${SET?required}").as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn dotenv_lines() {
+        let env = parse_dotenv(
+            "# comment\nA=1\nexport B=two\nC=\"quoted # not a comment\"\nD='single'\nE=plain # comment\n\nnot a line\n",
+        );
+        assert_eq!(env["A"], "1");
+        assert_eq!(env["B"], "two");
+        assert_eq!(env["C"], "quoted # not a comment");
+        assert_eq!(env["D"], "single");
+        assert_eq!(env["E"], "plain");
+        assert_eq!(env.len(), 5);
     }
 
     #[test]
@@ -424,6 +704,7 @@ target "dyn" {
         assert_eq!(api.args.len(), 2);
         assert_eq!(api.platforms.len(), 2);
         assert_eq!(api.target.as_deref(), Some("runtime"));
+        assert_eq!(api.line, Some(8));
         assert!(specs.iter().all(|s| s.entry != "dyn"));
     }
 

@@ -3,6 +3,7 @@
 //! All file-system access for contexts happens here, once per context per run; rules only see
 //! the resulting [`Context`], so the CLI, the language server and tests run the same rules.
 
+pub mod ci;
 pub mod discovery;
 pub mod dockerignore;
 pub mod gomod;
@@ -21,9 +22,13 @@ pub enum Origin {
     DockerfileDir,
     /// `--context DIR` on the command line.
     Flag,
-    /// A compose or bake file (or the config file) named it: the file and the service or
-    /// target in it.
-    File { path: PathBuf, entry: String },
+    /// A compose, bake, CI, make or config file named it: the file, the lines when known (one
+    /// per entry that builds it alike), and the services, targets or commands in it.
+    File {
+        path: PathBuf,
+        lines: Vec<usize>,
+        entry: String,
+    },
 }
 
 impl std::fmt::Display for Origin {
@@ -31,7 +36,13 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::DockerfileDir => write!(f, "the Dockerfile's folder (default)"),
             Origin::Flag => write!(f, "--context"),
-            Origin::File { path, entry } => write!(f, "{} ({entry})", path.display()),
+            Origin::File { path, lines, entry } => {
+                write!(f, "{}", path.display())?;
+                for (i, l) in lines.iter().enumerate() {
+                    write!(f, "{}{l}", if i == 0 { ":" } else { "," })?;
+                }
+                write!(f, " ({entry})")
+            }
         }
     }
 }
@@ -324,8 +335,10 @@ pub struct Context {
     pub origin: Origin,
     pub target: Option<String>,
     pub build_args: BTreeMap<String, String>,
-    /// Platforms the file builds for (compose/bake `platforms`).
+    /// Platforms the file builds for (compose/bake `platforms`, CI `--platform`, goreleaser).
     pub platforms: Vec<String>,
+    /// Which file says so (`.github/workflows/release.yml:42`), for messages.
+    pub platforms_from: Option<String>,
     /// A folder above the context where the Dockerfile's missing COPY sources exist (found by
     /// the loader for default contexts only).
     pub better_context: Option<BetterContext>,
@@ -338,6 +351,9 @@ pub struct BetterContext {
     pub dir: String,
     /// The Dockerfile, relative to the current directory.
     pub dockerfile: String,
+    /// The sources the context lacks; empty when what it lacks is go.mod (the COPY sources are
+    /// all there, but the go commands have no module; the folder has one).
+    pub missing: Vec<String>,
 }
 
 impl Context {
@@ -350,6 +366,7 @@ impl Context {
             target: None,
             build_args: BTreeMap::new(),
             platforms: Vec::new(),
+            platforms_from: None,
             better_context: None,
         }
     }

@@ -190,6 +190,16 @@ impl Server {
             "**/docker-compose*.y*ml",
             "**/docker-bake.hcl",
             "**/docker-bake.json",
+            "**/.env",
+            "**/.github/workflows/*.y*ml",
+            "**/.gitlab-ci.yml",
+            "**/*goreleaser.y*ml",
+            "**/Makefile",
+            "**/GNUmakefile",
+            "**/*.mk",
+            "**/scripts/*.sh",
+            "**/hack/*.sh",
+            "**/build/*.sh",
             "**/.gomodfix.y*ml",
         ];
         let options = DidChangeWatchedFilesRegistrationOptions {

@@ -52,7 +52,9 @@ Safe: the build cannot succeed without these files, and they are copied where th
 ## Context needed
 The build context listing. Silent when a COPY cannot be resolved, when go.mod lands in another
 directory of the image (that is GM012), or when the context has no go.mod for the copied sources
-(reported only when the image's Go defaults to module mode)."#,
+(reported only when the image's Go defaults to module mode). When the Dockerfile sits in a
+folder without go.mod and a folder above has go.mod and its COPY sources, the context is wrong,
+not the Dockerfile: GM028 reports that instead."#,
 };
 
 impl Rule for MissingGoMod {
@@ -77,6 +79,10 @@ impl Rule for MissingGoMod {
 
 fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
     let ctx = cx.ctx.expect("checked by caller");
+    // The Dockerfile is meant for a folder above, which has go.mod: GM028 says so.
+    if ctx.better_context.is_some() {
+        return;
+    }
     let gos = cx.go_commands(stage);
     let Some(&(go_idx, go_ins, go)) = gos
         .iter()

@@ -13,9 +13,12 @@ static META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Finds `GOOS=linux`/`GOARCH=amd64` literals on go commands (or in the stage's ENV) in a stage whose
 FROM uses `--platform=$BUILDPLATFORM`, or in a Dockerfile built for several platforms (bake or
-compose `platforms`), and offers `GOOS=$TARGETOS GOARCH=$TARGETARCH` with `ARG TARGETOS TARGETARCH`
-declared in the stage. `ARG TARGETOS=linux` / `ARG TARGETARCH=amd64` with defaults lose their
-defaults (safe). In a `--platform=$BUILDPLATFORM` stage, `GOARCH=$TARGETARCH` without
+compose `platforms`, `platforms:` of docker/build-push-action, `--platform a,b` of a
+`docker build` in CI, a Makefile or a script, goreleaser's `dockers`), and offers
+`GOOS=$TARGETOS GOARCH=$TARGETARCH` with `ARG TARGETOS TARGETARCH` declared in the stage. A
+literal that is right for every known platform (`GOOS=linux` when all are linux) is left alone.
+`ARG TARGETOS=linux` / `ARG TARGETARCH=amd64` with defaults lose their defaults (safe); the
+message names the file that asks for which platforms. In a `--platform=$BUILDPLATFORM` stage, `GOARCH=$TARGETARCH` without
 `ARG TARGETARCH` in that stage is reported too: BuildKit fills the automatic platform args only
 in stages that declare them, so the variable is empty and the build is native; the safe fix
 declares the missing args after FROM.
@@ -23,8 +26,9 @@ declares the missing args after FROM.
 ## Why is this bad?
 With `--platform=$BUILDPLATFORM` the build stage runs on the builder's own platform and must
 cross-compile for the target. A literal GOARCH builds an amd64 binary into the arm64 image too;
-it fails at start with `exec format error`. Defaults on the automatic TARGET* args pin the
-platform in builders that do not fill them in.
+it fails at start with `exec format error`. A default on an automatic TARGET* arg declared in a
+stage is kept over the value BuildKit would fill in, so every image of a multi-platform build
+gets the default's binary; builders that do not fill them in are pinned too.
 
 ## Example
 ```dockerfile
@@ -44,7 +48,7 @@ Replacing literals is unsafe: a Dockerfile may really mean to build for one plat
 Dropping defaults from TARGET* ARGs is safe.
 
 ## Context needed
-Platforms from compose/bake files, when any."#,
+Platforms from compose/bake files, CI workflows, Makefiles, scripts and goreleaser, when any."#,
 };
 
 impl Rule for HardcodedTargetPlatform {
@@ -58,7 +62,17 @@ impl Rule for HardcodedTargetPlatform {
             return;
         }
         shell_variables_across_runs(cx, out);
-        let multi = cx.ctx.is_some_and(|c| c.platforms.len() > 1);
+        let platforms: &[String] = cx.ctx.map_or(&[], |c| c.platforms.as_slice());
+        let multi = platforms.len() > 1;
+        // "built for linux/amd64,linux/arm64 by .github/workflows/release.yml:42"
+        let built_for = cx.ctx.filter(|_| !platforms.is_empty()).map(|c| {
+            let by = c
+                .platforms_from
+                .as_deref()
+                .map(|f| format!(" by {f}"))
+                .unwrap_or_default();
+            format!("built for {}{by}", platforms.join(","))
+        });
         for stage in &cx.df.stages {
             let cross = stage
                 .platform
@@ -73,26 +87,44 @@ impl Rule for HardcodedTargetPlatform {
                     continue;
                 }
                 for p in &ins.pairs {
-                    if matches!(
+                    if !matches!(
                         p.name.as_str(),
                         "TARGETOS" | "TARGETARCH" | "TARGETPLATFORM" | "TARGETVARIANT"
-                    ) && let Some(r) = &p.value_range
-                        // An empty default (`ARG TARGETVARIANT=""`) pins nothing.
-                        && p.value.as_deref().is_some_and(|v| !v.is_empty())
-                    {
-                        let mut d = cx.diagnostic(
-                            &META,
-                            ins.range.clone(),
-                            format!("`ARG {}` with a default pins the platform in builders that do not set it", p.name),
-                        );
-                        // Remove `=value`.
-                        let eq = p.range.start + p.name.len();
-                        d.fix = Some(Fix::safe(
-                            format!("Drop the default of {}", p.name),
-                            vec![Edit::delete(eq..r.end)],
-                        ));
-                        out.push(d);
+                    ) {
+                        continue;
                     }
+                    let Some(r) = &p.value_range else { continue };
+                    let default = cx.df.source[r.clone()].trim_matches(['"', '\'']);
+                    // An empty default (`ARG TARGETVARIANT=""`) pins nothing.
+                    if default.is_empty() {
+                        continue;
+                    }
+                    let message = match &built_for {
+                        // Known platforms that all agree with the default: harmless.
+                        Some(_)
+                            if platforms
+                                .iter()
+                                .all(|pl| platform_part(pl, &p.name) == default) =>
+                        {
+                            continue;
+                        }
+                        Some(built) => format!(
+                            "`ARG {}={default}`: BuildKit keeps a stage ARG's default over the automatic value, so every image gets {default}, but the file is {built}",
+                            p.name
+                        ),
+                        None => format!(
+                            "`ARG {}` with a default pins the platform in builders that do not set it",
+                            p.name
+                        ),
+                    };
+                    let mut d = cx.diagnostic(&META, ins.range.clone(), message);
+                    // Remove `=value`.
+                    let eq = p.range.start + p.name.len();
+                    d.fix = Some(Fix::safe(
+                        format!("Drop the default of {}", p.name),
+                        vec![Edit::delete(eq..r.end)],
+                    ));
+                    out.push(d);
                 }
             }
             if cross {
@@ -106,12 +138,21 @@ impl Rule for HardcodedTargetPlatform {
                     continue;
                 }
                 for a in &go.assignments {
-                    let target = match a.name.as_str() {
-                        "GOOS" => "$TARGETOS",
-                        "GOARCH" => "$TARGETARCH",
+                    let (target, part) = match a.name.as_str() {
+                        "GOOS" => ("$TARGETOS", "TARGETOS"),
+                        "GOARCH" => ("$TARGETARCH", "TARGETARCH"),
                         _ => continue,
                     };
                     if a.value.contains('$') {
+                        continue;
+                    }
+                    // Right for every platform the file is built for (`GOOS=linux` when all
+                    // are linux): nothing to change.
+                    if !platforms.is_empty()
+                        && platforms
+                            .iter()
+                            .all(|pl| platform_part(pl, part) == a.value)
+                    {
                         continue;
                     }
                     edits.push(Edit::replace(
@@ -132,22 +173,36 @@ impl Rule for HardcodedTargetPlatform {
                     &["ARG TARGETOS TARGETARCH".to_string()],
                 ));
             }
-            let why = if cross {
-                "the stage runs on the build platform (--platform=$BUILDPLATFORM)"
-            } else {
-                "the file is built for several platforms"
-            };
-            let mut d = cx.diagnostic(
-                &META,
-                range,
-                format!(
-                    "{} hard-codes the target while {why}: other platforms get the wrong binary",
-                    names.join(" ")
+            let names = names.join(" ");
+            let message = match (&built_for, cross) {
+                (Some(built), _) => format!(
+                    "`{names}` is fixed but the file is {built}: the other images get the wrong binary"
                 ),
-            );
+                (None, true) => format!(
+                    "`{names}` is fixed in a `--platform=$BUILDPLATFORM` stage: images for any other target get the wrong binary"
+                ),
+                (None, false) => format!(
+                    "`{names}` is fixed in a multi-target build: the other images get the wrong binary"
+                ),
+            };
+            let mut d = cx.diagnostic(&META, range, message);
             d.fix = Some(Fix::unsafe_("Use $TARGETOS/$TARGETARCH", edits));
             out.push(d);
         }
+    }
+}
+
+/// The part of `os/arch[/variant]` an automatic platform arg holds.
+fn platform_part<'a>(platform: &'a str, arg: &str) -> &'a str {
+    let mut parts = platform.split('/');
+    let os = parts.next().unwrap_or("");
+    let arch = parts.next().unwrap_or("");
+    let variant = parts.next().unwrap_or("");
+    match arg {
+        "TARGETOS" => os,
+        "TARGETARCH" => arch,
+        "TARGETVARIANT" => variant,
+        _ => platform,
     }
 }
 

@@ -13,8 +13,11 @@ static META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Finds COPY/ADD sources that do not exist in the Dockerfile's detected build context but do exist
 relative to a folder above it, typically a Dockerfile in a subfolder written for the repository
-root (`COPY services/api/go.mod .`). It names the context that works and the
-`docker build -f … <context>` line. When a compose or bake file names the context, that context
+root (`COPY services/api/go.mod .`), or a Dockerfile in a subfolder without go.mod that runs go
+commands while a folder above has go.mod and all its COPY sources (`deploy/Dockerfile` with
+`COPY . .`, built as `docker build deploy`). It names the context that works and the
+`docker build -f … <context>` line; GM010 stays silent about the missing go.mod then, since it
+has the same cause. When a compose or bake file names the context, that context
 is trusted and the finding says where it came from.
 
 ## Why is this bad?
@@ -52,14 +55,46 @@ impl Rule for ContextMismatch {
         }
         let missing = missing_sources(cx.df, ctx);
         let Some((first, _)) = missing.first().cloned() else {
+            // The first go command that needs a module and works on sources copied from the
+            // context before it in its stage (not on a `git clone` or another stage's files).
+            let go_on_context_sources = cx.df.stages.iter().find_map(|stage| {
+                cx.go_commands(stage)
+                    .into_iter()
+                    .find(|(idx, ins, g)| {
+                        g.needs_module()
+                            && !ins.near_error
+                            && cx.df.instructions[stage.body.start..*idx].iter().any(|i| {
+                                matches!(i.kind, Kind::Copy | Kind::Add)
+                                    && i.copy
+                                        .as_ref()
+                                        .is_some_and(|c| c.from.is_none() && !c.heredoc)
+                            })
+                    })
+                    .map(|(_, ins, _)| ins)
+            });
+            if let Some(better) = &ctx.better_context
+                && better.missing.is_empty()
+                && let Some(ins) = go_on_context_sources
+            {
+                out.push(cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    format!(
+                        "the build context (the Dockerfile's folder) has no go.mod, but `{}` has it and every COPY source: build with `docker build -f {} {}`",
+                        better.dir, better.dockerfile, better.dir
+                    ),
+                ));
+            }
             return;
         };
         let names: Vec<&str> = missing.iter().map(|(_, n)| n.as_str()).collect();
         let message = match (&ctx.origin, &ctx.better_context) {
-            (Origin::File { .. }, _) => format!(
+            // The file, not its entry: bake targets or CI steps that name the same context
+            // get one finding.
+            (Origin::File { path, .. }, _) => format!(
                 "{} not found in the build context that {} names; the build fails at this COPY",
                 names.join(", "),
-                ctx.origin
+                path.display()
             ),
             (_, Some(better)) => format!(
                 "{} not found in the build context (the Dockerfile's folder) but found in `{}`: build with `docker build -f {} {}`",
@@ -72,6 +107,26 @@ impl Rule for ContextMismatch {
         };
         out.push(cx.diagnostic(&META, first, message));
     }
+}
+
+/// Literal COPY/ADD sources taken from the context (no `--from`, no variables or globs).
+pub fn literal_sources(df: &Dockerfile) -> Vec<String> {
+    let mut out = Vec::new();
+    for ins in &df.instructions {
+        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
+            continue;
+        }
+        let Some(copy) = &ins.copy else { continue };
+        if copy.from.is_some() || copy.heredoc {
+            continue;
+        }
+        for w in &copy.sources {
+            if !(w.text.contains(['$', '*', '?', '[']) || w.text.contains("://")) {
+                out.push(w.text.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Literal COPY/ADD sources (from the context) that the context does not have.
