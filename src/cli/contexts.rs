@@ -575,9 +575,22 @@ impl ContextCache {
         target: Option<&str>,
     ) -> Vec<Result<Context, String>> {
         let mut contexts = self.contexts_for(dockerfile, flag, target);
-        for ctx in contexts.iter_mut().flatten() {
-            if ctx.origin == Origin::DockerfileDir {
-                ctx.better_context = better_context(self, dockerfile, source, tree, ctx);
+        for slot in contexts.iter_mut() {
+            let Ok(ctx) = slot else { continue };
+            if ctx.origin != Origin::DockerfileDir {
+                continue;
+            }
+            let Some(better) = better_context(self, dockerfile, source, tree, ctx) else {
+                continue;
+            };
+            // Nothing names a context and the Dockerfile is written for a folder above its own:
+            // check it there (GM028 says so, as information).
+            match self.context_at(dockerfile, &better.root, Origin::Inferred, target) {
+                Ok(mut inferred) => {
+                    inferred.inferred = Some(better);
+                    *slot = Ok(inferred);
+                }
+                Err(_) => ctx.better_context = Some(better),
             }
         }
         contexts
@@ -664,6 +677,7 @@ fn better_context(
             let abs_df = cache.canonical(dockerfile)?;
             return Some(context::BetterContext {
                 dir: display_path(d),
+                root: d.to_path_buf(),
                 dockerfile: display_path(&abs_df),
                 missing: missing.into_iter().map(|(_, s)| s).collect(),
             });

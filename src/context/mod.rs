@@ -22,6 +22,10 @@ pub enum Origin {
     DockerfileDir,
     /// `--context DIR` on the command line.
     Flag,
+    /// Nothing names a context, and the Dockerfile's own folder lacks its COPY sources (or the
+    /// go.mod its go commands need) while a folder above has them all: the Dockerfile is written
+    /// for that folder, so it is checked there.
+    Inferred,
     /// A compose, bake, CI, make or config file named it: the file, the lines when known (one
     /// per entry that builds it alike), and the services, targets or commands in it.
     File {
@@ -36,6 +40,10 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::DockerfileDir => write!(f, "the Dockerfile's folder (default)"),
             Origin::Flag => write!(f, "--context"),
+            Origin::Inferred => write!(
+                f,
+                "inferred: the Dockerfile's folder lacks its COPY sources or go.mod, this folder has them"
+            ),
             Origin::File { path, lines, entry } => {
                 write!(f, "{}", path.display())?;
                 for (i, l) in lines.iter().enumerate() {
@@ -342,6 +350,8 @@ pub struct Context {
     /// A folder above the context where the Dockerfile's missing COPY sources exist (found by
     /// the loader for default contexts only).
     pub better_context: Option<BetterContext>,
+    /// For an [`Origin::Inferred`] context: why (what the Dockerfile's own folder lacked).
+    pub inferred: Option<BetterContext>,
 }
 
 /// A context that would work for a Dockerfile, as paths to show the user.
@@ -349,6 +359,8 @@ pub struct Context {
 pub struct BetterContext {
     /// The folder, relative to the current directory.
     pub dir: String,
+    /// The same folder, absolute.
+    pub root: PathBuf,
     /// The Dockerfile, relative to the current directory.
     pub dockerfile: String,
     /// The sources the context lacks; empty when what it lacks is go.mod (the COPY sources are
@@ -368,6 +380,7 @@ impl Context {
             platforms: Vec::new(),
             platforms_from: None,
             better_context: None,
+            inferred: None,
         }
     }
 

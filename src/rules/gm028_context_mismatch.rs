@@ -11,14 +11,19 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     fix: FixAvailability::None,
     doc: r#"## What it does
-Finds COPY/ADD sources that do not exist in the Dockerfile's detected build context but do exist
-relative to a folder above it, typically a Dockerfile in a subfolder written for the repository
-root (`COPY services/api/go.mod .`), or a Dockerfile in a subfolder without go.mod that runs go
-commands while a folder above has go.mod and all its COPY sources (`deploy/Dockerfile` with
-`COPY . .`, built as `docker build deploy`). It names the context that works and the
-`docker build -f … <context>` line; GM010 stays silent about the missing go.mod then, since it
-has the same cause. When a compose or bake file names the context, that context
-is trusted and the finding says where it came from.
+Two cases, for Dockerfiles that run go:
+
+- **A named context that lacks COPY sources** (a compose, bake, CI, Makefile or config entry, or
+  `--context`): the sources it does not have are named, with the file that names the context;
+  the build fails at that COPY (an error).
+- **No context named anywhere**, and the Dockerfile's own folder lacks its COPY sources (a
+  Dockerfile in a subfolder written for the repository root: `COPY services/api/go.mod .`) or the
+  go.mod its go commands need (`deploy/Dockerfile` with `COPY . .`) while a folder above has them
+  all: the Dockerfile is **checked in that folder** (`--show-contexts` says "inferred"), and this
+  rule says so as information with the `docker build -f … <context>` line. It does not claim the
+  build fails: the project may already build it that way from a script gomodfix does not read.
+  GM010 and GM013 stay silent about what the Dockerfile's folder lacks, since it is not the
+  context.
 
 ## Why is this bad?
 `docker build .` next to such a Dockerfile fails at its first COPY with `"/services/api/go.mod":
@@ -50,7 +55,46 @@ impl Rule for ContextMismatch {
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
-        if !ctx.complete() {
+        if !ctx.complete() || !cx.df.runs_go() {
+            return;
+        }
+        // Nothing named a context and the Dockerfile's folder could not build it: it was checked
+        // in the folder it is written for. Information, not a failure: the project may well
+        // build it that way already (a script gomodfix does not read).
+        if let Some(inferred) = &ctx.inferred {
+            let at = cx
+                .df
+                .instructions
+                .iter()
+                .find(|i| {
+                    i.copy
+                        .as_ref()
+                        .is_some_and(|c| c.from.is_none() && !c.heredoc)
+                })
+                .map(|i| i.range.clone());
+            if let Some(range) = at {
+                let lacks = if inferred.missing.is_empty() {
+                    "go.mod".to_string()
+                } else {
+                    let mut seen: Vec<&str> = Vec::new();
+                    for m in &inferred.missing {
+                        if !seen.contains(&m.as_str()) {
+                            seen.push(m);
+                        }
+                    }
+                    seen.join(", ")
+                };
+                let mut d = cx.diagnostic(
+                    &META,
+                    range,
+                    format!(
+                        "written for the build context `{}` (the Dockerfile's folder lacks {lacks}), and checked there: build it with `docker build -f {} {}`",
+                        inferred.dir, inferred.dockerfile, inferred.dir
+                    ),
+                );
+                d.severity = Severity::Info;
+                out.push(d);
+            }
             return;
         }
         let missing = missing_sources(cx.df, ctx);
@@ -87,7 +131,12 @@ impl Rule for ContextMismatch {
             }
             return;
         };
-        let names: Vec<&str> = missing.iter().map(|(_, n)| n.as_str()).collect();
+        let mut names: Vec<&str> = Vec::new();
+        for (_, n) in &missing {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
         let message = match (&ctx.origin, &ctx.better_context) {
             // The file, not its entry: bake targets or CI steps that name the same context
             // get one finding.
