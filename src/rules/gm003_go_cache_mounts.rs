@@ -34,7 +34,9 @@ It stays **silent** where a mount would change what the image contains or where 
 happens: the cache folder is copied out of the stage later (`COPY --from=deps /go/pkg/mod …`) or
 into it, the image runs go at container start (`CMD ["go", "test", "./..."]`), a RUN runs go
 through something the rule cannot follow (`make`, a script, `xx-go`, `retry.sh -- go …`), a RUN
-names the cache folder, or `go clean -modcache`/`-cache` runs in the stage.
+names the cache folder or moves it (`export GOPATH=…`), `go clean -modcache`/`-cache` runs in the
+stage, or the image that is run downloads modules without building anything (a test runner
+whose module cache is the point). A vendored build (`-mod=vendor`) gets the build cache only.
 
 ## Why is this bad?
 Without cache mounts every build recompiles the standard library and every dependency, and every
@@ -139,7 +141,17 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
                 .go
                 .iter()
                 .any(|g| g.wants_cache() && !g.sub.starts_with("mod "));
-            let mut want = vec![modcache.clone()];
+            // Vendored builds (`-mod=vendor`) never read the module cache.
+            let module_gos: Vec<_> = run.go.iter().filter(|g| g.needs_module()).collect();
+            let vendored = !module_gos.is_empty()
+                && run.go.iter().all(|g| {
+                    !(g.needs_module() || g.wants_cache())
+                        || super::mod_mode(ins, g).as_deref() == Some("vendor")
+                });
+            let mut want = Vec::new();
+            if !vendored {
+                want.push(modcache.clone());
+            }
             if compiles {
                 want.push(gocache.clone());
             }
@@ -276,6 +288,33 @@ fn cache_read_elsewhere(cx: &RuleContext, family: &[&Stage], caches: &[String]) 
             if run.go.is_empty() && may_run_go(text) {
                 return true;
             }
+            // The RUN moves the caches itself (`export GOPATH=/root/gocode && go install …`):
+            // the stage's ENV says nothing about where they are.
+            if ["GOPATH", "GOMODCACHE", "GOCACHE", "XDG_CACHE_HOME", "HOME"]
+                .iter()
+                .any(|v| {
+                    text.contains(&format!("export {v}="))
+                        || run
+                            .go
+                            .iter()
+                            .any(|g| g.assignments.iter().any(|a| a.name == *v))
+                })
+            {
+                return true;
+            }
+        }
+    }
+    // The image that is run downloads modules but builds nothing: a test runner or a dev image
+    // whose module cache is the point (compose's `command: go test ./...`).
+    let final_index = cx.final_stage().map(|s| s.index);
+    if family.iter().any(|s| Some(s.index) == final_index) {
+        let gos: Vec<_> = family.iter().flat_map(|s| cx.go_commands(s)).collect();
+        let downloads = gos.iter().any(|(_, _, g)| g.sub == "mod download");
+        let builds = gos.iter().any(|(_, _, g)| {
+            matches!(g.sub.as_str(), "build" | "install") && !g.is_install_at_version()
+        });
+        if downloads && !builds {
+            return true;
         }
     }
     // COPY --from=<a stage of the family> of a cache folder, anywhere later in the file.
