@@ -23,7 +23,8 @@ setting changes what happens, checked against Go's release notes:
   or above it: not reported (the go.mod is there).
 - Go 1.16 and later default to `on`: not reported. Floating tags (`golang:1`, `latest`) are new.
 - A Go version that cannot be known (a non-golang base that installs Go, a tag from an ARG
-  without a default): reported as info.
+  without a default): silent by default (on real repositories such images were all modern Go);
+  reported as info under the hardening profile.
 - An explicit `GO111MODULE=off` (ENV, ARG, build arg or a `GO111MODULE=… go build` prefix) is
   reported at any version; `auto` only where it means GOPATH mode (as above). Both are changed to
   `on` only as an unsafe fix.
@@ -142,7 +143,7 @@ impl Rule for Go111ModuleOn {
                 }
                 None if !explicit
                     && !cx.ancestor_runs_go(stage)
-                    && (hardening || mode.default_may_be_gopath()) =>
+                    && (hardening || mode.default_is_gopath()) =>
                 {
                     let from = &cx.df.instructions[stage.from];
                     if from.near_error {
@@ -217,18 +218,13 @@ impl ModuleMode {
         self.image.older_than(1, 13) && self.in_gopath
     }
 
-    /// The default may be GOPATH mode: known to be, or the Go version cannot be known.
-    fn default_may_be_gopath(&self) -> bool {
-        self.default_is_gopath() || self.image == ImageGo::Unknown
-    }
-
     /// An explicit value other than `on` that means GOPATH mode here (or may, or the hardening
     /// profile asks for `on` everywhere). `auto` on Go 1.13+ with a go.mod is module mode.
     fn value_turns_modules_off(&self, value: &str, hardening: bool) -> bool {
         match value {
             "on" => false,
             "off" => true,
-            _ => hardening || self.default_may_be_gopath(),
+            _ => hardening || self.default_is_gopath(),
         }
     }
 
