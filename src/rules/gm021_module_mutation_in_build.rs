@@ -56,6 +56,11 @@ impl Rule for ModuleMutationInBuild {
                 continue;
             }
             for (_, ins, go) in cx.go_commands(stage) {
+                // The RUN keeps the result (`go mod tidy && cp go.mod go.sum /out`): a generator.
+                let text = &cx.df.source[ins.range.clone()];
+                if text.contains("cp ") && (text.contains("go.mod") || text.contains("go.sum")) {
+                    continue;
+                }
                 let why = match go.sub.as_str() {
                     "mod init" => {
                         "`go mod init` in the build invents a module and hides a missing go.mod: commit go.mod instead"
@@ -71,7 +76,8 @@ impl Rule for ModuleMutationInBuild {
     }
 }
 
-/// Whether a later `COPY --from=<stage>` (or from a stage built FROM it) takes go.mod or go.sum.
+/// Whether a later `COPY --from=<stage>` (or from a stage built FROM it) takes go.mod or go.sum,
+/// or takes anything into a `scratch` stage (an export target of `--output`).
 fn exports_module_files(cx: &RuleContext, stage: usize) -> bool {
     cx.df.instructions.iter().any(|ins| {
         let (Some(copy), Some(at)) = (&ins.copy, ins.stage) else {
