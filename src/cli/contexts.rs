@@ -747,7 +747,7 @@ fn may_miss_sources(source: &str, ctx: &Context) -> bool {
             continue;
         }
         for w in &words[..words.len() - 1] {
-            if w.contains(['$', '*', '?']) || w.contains("://") {
+            if w.contains(['$', '*', '?', '{']) || w.contains("://") {
                 continue;
             }
             if ctx.tree.kind(&context::context_rel(w)).is_none() {

@@ -70,7 +70,7 @@ impl Rule for CopyMissingModuleFile {
                 .filter(|w| {
                     let rel = context_rel(w.text.trim_end_matches('/'));
                     NAMES.contains(&split_dir(&rel).1)
-                        && !w.text.contains(['$', '*', '?', '['])
+                        && !w.text.contains(['$', '*', '?', '[', '{'])
                         && ctx.tree.kind(&rel).is_none()
                 })
                 .collect();

@@ -170,7 +170,7 @@ pub fn literal_sources(df: &Dockerfile) -> Vec<String> {
             continue;
         }
         for w in &copy.sources {
-            if !(w.text.contains(['$', '*', '?', '[']) || w.text.contains("://")) {
+            if !(w.text.contains(['$', '*', '?', '[', '{']) || w.text.contains("://")) {
                 out.push(w.text.clone());
             }
         }
@@ -190,7 +190,7 @@ pub fn missing_sources(df: &Dockerfile, ctx: &Context) -> Vec<(std::ops::Range<u
             continue;
         }
         for w in &copy.sources {
-            if w.text.contains(['$', '*', '?', '[']) || w.text.contains("://") {
+            if w.text.contains(['$', '*', '?', '[', '{']) || w.text.contains("://") {
                 continue;
             }
             let rel = context_rel(&w.text);
