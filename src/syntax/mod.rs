@@ -24,11 +24,48 @@ thread_local! {
 
 /// Parse Dockerfile text into a tree-sitter tree.
 pub fn parse_tree(source: &str) -> Tree {
+    let masked = mask_hashes_in_paths(source);
     PARSER.with(|p| {
         p.borrow_mut()
-            .parse(source, None)
+            .parse(masked.as_ref(), None)
             .expect("parser has a language and no timeout")
     })
+}
+
+/// The grammar reads a `#` anywhere as the start of a comment, but Docker only treats a `#` at
+/// the start of a line as one: in `COPY a#b/go.mod ./` it is part of the path. The parser is
+/// given a copy where such a `#` on a COPY/ADD line reads `x` (same length, so every byte range
+/// still points into the real text, which is what the model reads its words from).
+fn mask_hashes_in_paths(source: &str) -> std::borrow::Cow<'_, str> {
+    if !source.contains('#') {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out: Option<Vec<u8>> = None;
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let keyword = trimmed
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        if (keyword.eq_ignore_ascii_case("copy") || keyword.eq_ignore_ascii_case("add"))
+            && line.contains('#')
+        {
+            let body = start + (line.len() - trimmed.len()) + keyword.len();
+            let bytes = out.get_or_insert_with(|| source.as_bytes().to_vec());
+            for (i, b) in line.bytes().enumerate() {
+                if b == b'#' && start + i > body {
+                    bytes[start + i] = b'x';
+                }
+            }
+        }
+        start += line.len();
+    }
+    match out {
+        // Only ASCII `#` bytes were replaced by ASCII: still UTF-8.
+        Some(bytes) => std::borrow::Cow::Owned(String::from_utf8(bytes).expect("ASCII swap")),
+        None => std::borrow::Cow::Borrowed(source),
+    }
 }
 
 /// Number of ERROR and MISSING nodes in a tree: the measure "parses worse" is judged by.

@@ -137,3 +137,12 @@ fn expansion() {
         "registry:5000/library/golang"
     );
 }
+
+#[test]
+fn hash_inside_a_copy_source_is_part_of_the_path() {
+    let df = Dockerfile::parse("FROM golang:1.22\nCOPY a#b/go.mod c#d ./x#y/\n");
+    let copy = df.instructions[1].copy.as_ref().unwrap();
+    let sources: Vec<&str> = copy.sources.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(sources, ["a#b/go.mod", "c#d"]);
+    assert_eq!(copy.dest.as_ref().unwrap().text, "./x#y/");
+}
