@@ -261,12 +261,29 @@ fn missing_go_sum(
             .iter()
             .find(|w| crate::context::context_rel(&w.text) == go_mod_rel)
     });
+    // A destination that names a file (`COPY go.mod /src/go.mod`) would receive every source
+    // on that one path: go.sum then goes in a COPY of its own, into go.mod's folder.
+    let dest_is_dir = copy_ins
+        .copy
+        .as_ref()
+        .and_then(|c| c.dest.as_ref())
+        .is_some_and(|d| d.text.ends_with('/') || d.text == "." || d.text == "..");
     if let Some(w) = word
         && !cx.df.source[w.range.clone()].starts_with('"')
+        && dest_is_dir
     {
         d.fix = Some(Fix::safe(
             format!("Copy {go_sum} with go.mod"),
             vec![Edit::insert(w.range.end, format!(" {}", go_sum))],
+        ));
+    } else if let Some(workdir) = copy_ins.state.workdir.as_deref() {
+        let line = copy_line(
+            &[go_sum.clone()],
+            &relative_dest(workdir, &module.image_dir),
+        );
+        d.fix = Some(Fix::safe(
+            format!("Copy {go_sum} next to go.mod (`{line}`)"),
+            vec![cx.insert_lines_after(copy_ins, &[line])],
         ));
     }
     out.push(d);
