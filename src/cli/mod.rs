@@ -366,7 +366,19 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         }
     }
 
-    let summary = n.summary(args, outputs.len());
+    let mut summary = n.summary(args, outputs.len());
+    let failed = outputs.iter().filter(|o| o.had_error).count();
+    if had_error && n.found == 0 && !args.diff && !args.write {
+        // Never "All checks passed" when something could not be checked.
+        summary = format!(
+            "No problems found in the Dockerfiles that could be checked; {} could not be (see the errors above).",
+            if failed > 0 {
+                format!("{failed} Dockerfile(s)")
+            } else {
+                "some files".to_string()
+            }
+        );
+    }
     // The machine formats need every file's text and diagnostics at once.
     let machine = (!text_format && !args.diff).then(|| {
         let files: Vec<render::FileResult> = outputs
