@@ -907,7 +907,7 @@ impl Dockerfile {
                         {
                             let w = &words[2];
                             let inner = (w.range.start + 1)..(w.range.end - 1);
-                            commands.extend(shell::split_commands(src, inner, shell::Mode::Script));
+                            commands.extend(shell::split_commands(src, inner, shell::Mode::Json));
                         } else {
                             commands.push(shell::Command {
                                 assignments: Vec::new(),
