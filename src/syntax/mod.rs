@@ -597,15 +597,39 @@ impl Dockerfile {
         }
         nodes.sort_by_key(|(_, n)| n.start_byte());
 
+        // Shell-form RUNs the Dockerfile grammar trips over (quoting it does not model, like a
+        // backtick inside double quotes) but that are one well-formed instruction whose body
+        // parses as shell: (node start, shell body, whole instruction).
+        let repaired: Vec<(usize, Range<usize>, Range<usize>)> = if self.error_ranges.is_empty() {
+            Vec::new()
+        } else {
+            nodes
+                .iter()
+                .filter(|(k, _)| *k == Kind::Run)
+                .filter_map(|(_, n)| self.repair_run(&src, *n))
+                .collect()
+        };
+        let forgiven = |e: &Range<usize>| {
+            repaired
+                .iter()
+                .any(|(_, body, _)| body.start <= e.start && e.end <= body.end)
+        };
+
         let mut state = State::default();
         let mut stage_idx: Option<usize> = None;
         for (kind, node) in nodes {
-            let range = node.byte_range();
-            let near_error = node.has_error()
+            let repair = repaired
+                .iter()
+                .find(|(start, _, _)| *start == node.start_byte());
+            let range = match repair {
+                Some((_, _, whole)) => whole.clone(),
+                None => node.byte_range(),
+            };
+            let near_error = (node.has_error() && repair.is_none())
                 || self
                     .error_ranges
                     .iter()
-                    .any(|e| e.start <= range.end + 1 && range.start <= e.end + 1);
+                    .any(|e| e.start <= range.end + 1 && range.start <= e.end + 1 && !forgiven(e));
             let mut ins = Instruction {
                 kind,
                 range: trim_end_range(&src, range.clone()),
@@ -686,7 +710,7 @@ impl Dockerfile {
                     }
                     state.user = user.map(|u| state.expand(&u).unwrap_or(u));
                 }
-                Kind::Run => ins.run = Some(self.read_run(&src, node)),
+                Kind::Run => ins.run = Some(self.read_run(&src, node, repair.map(|r| r.1.clone()))),
                 Kind::Copy | Kind::Add => ins.copy = Some(read_copy(&src, node, &ins.flags)),
                 Kind::Shell | Kind::Onbuild => {}
             }
@@ -878,7 +902,56 @@ impl Dockerfile {
         }
     }
 
-    fn read_run(&self, src: &str, node: Node) -> Run {
+    /// A shell-form RUN with parse errors that is still one instruction whose body is good
+    /// shell: (node start, body, instruction range). Every error from its shell text to the end
+    /// of its logical line must lie in the body, and tree-sitter-bash must parse the body.
+    fn repair_run(&self, src: &str, node: Node) -> Option<(usize, Range<usize>, Range<usize>)> {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        if children.iter().any(|c| {
+            matches!(
+                c.kind(),
+                "json_string_array" | "heredoc_block" | "heredoc_marker"
+            )
+        }) {
+            return None;
+        }
+        let shell = children.iter().find(|c| c.kind() == "shell_command")?;
+        let end = logical_line_end(src, node.start_byte(), self.escape);
+        let body = shell.start_byte()..end;
+        let touching: Vec<&Range<usize>> = self
+            .error_ranges
+            .iter()
+            .filter(|e| node.start_byte() <= e.start && e.start <= end)
+            .collect();
+        if touching.is_empty()
+            || !touching
+                .iter()
+                .all(|e| body.start <= e.start && e.end <= body.end)
+            || !shell::parses_cleanly(
+                src,
+                body.clone(),
+                shell::Mode::Dockerfile {
+                    escape: self.escape,
+                },
+            )
+        {
+            return None;
+        }
+        Some((node.start_byte(), body, node.start_byte()..end))
+    }
+
+    fn read_run(&self, src: &str, node: Node, repaired_body: Option<Range<usize>>) -> Run {
+        if let Some(body) = repaired_body {
+            let commands = shell::split_commands(
+                src,
+                body,
+                shell::Mode::Dockerfile {
+                    escape: self.escape,
+                },
+            );
+            return finish_run(RunForm::Shell, commands);
+        }
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         let mut commands = Vec::new();
@@ -952,7 +1025,36 @@ impl Dockerfile {
                 _ => {}
             }
         }
-        // Follow `cd DIR` through the RUN so each go command knows where it runs.
+        finish_run(form, commands)
+    }
+}
+
+/// The end of the logical line that starts at `start`: lines ending in the escape character
+/// continue, and comment or blank lines inside a continuation are skipped (as Docker does).
+fn logical_line_end(src: &str, start: usize, escape: char) -> usize {
+    let mut pos = start;
+    let mut continued = false;
+    loop {
+        let line_end = src[pos..].find('\n').map_or(src.len(), |p| pos + p);
+        let line = src[pos..line_end].trim_end_matches('\r');
+        let trimmed = line.trim();
+        let skip = continued && (trimmed.is_empty() || trimmed.starts_with('#'));
+        if !skip {
+            continued = line.trim_end().ends_with(escape);
+            if !continued {
+                return line_end;
+            }
+        }
+        if line_end >= src.len() {
+            return src.len();
+        }
+        pos = line_end + 1;
+    }
+}
+
+/// The RUN model from its commands: follow `cd DIR` so each go command knows where it runs.
+fn finish_run(form: RunForm, commands: Vec<shell::Command>) -> Run {
+    {
         let mut cd: Option<String> = None;
         let mut go = Vec::new();
         for c in &commands {

@@ -144,6 +144,13 @@ fn clean(src: &str, range: Range<usize>, mode: Mode) -> Cleaned {
     out
 }
 
+/// Whether `src[range]` parses as shell without errors.
+pub fn parses_cleanly(src: &str, range: Range<usize>, mode: Mode) -> bool {
+    let cleaned = clean(src, range, mode);
+    BASH.with(|p| p.borrow_mut().parse(&cleaned.text, None))
+        .is_some_and(|t| !t.root_node().has_error())
+}
+
 /// Split `src[range]` into simple commands.
 pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command> {
     let cleaned = clean(src, range, mode);

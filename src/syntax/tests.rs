@@ -137,3 +137,39 @@ fn expansion() {
         "registry:5000/library/golang"
     );
 }
+
+#[test]
+fn runs_the_dockerfile_grammar_trips_over_are_read_as_shell() {
+    // tree-sitter-containerfile stops at the backtick inside double quotes (a MISSING quote, or
+    // an ERROR after the RUN); the RUN is still one instruction and good shell.
+    let src = "FROM golang:1.21\nRUN echo \"`date`\" \\\n  && go build .\nRUN go build -ldflags \"-X main.d=`date`\" -o /app .\nCOPY . .\n";
+    let df = Dockerfile::parse(src);
+    assert!(
+        df.error_count() > 0,
+        "the grammar still reports the quoting"
+    );
+    let runs: Vec<&Instruction> = df
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Run)
+        .collect();
+    assert_eq!(runs.len(), 2);
+    for r in &runs {
+        assert!(!r.near_error);
+        let go = &r.run.as_ref().unwrap().go;
+        assert_eq!(go.len(), 1);
+        assert_eq!(go[0].sub, "build");
+    }
+    assert_eq!(
+        &src[runs[1].range.clone()],
+        "RUN go build -ldflags \"-X main.d=`date`\" -o /app ."
+    );
+    let ldflags = runs[1].run.as_ref().unwrap().go[0]
+        .flag_value("ldflags")
+        .unwrap();
+    assert_eq!(ldflags.0, "-X main.d=`date`");
+    assert!(!df.instructions.last().unwrap().near_error);
+    // A RUN whose shell is broken too stays untouched.
+    let bad = Dockerfile::parse("FROM golang:1.21\nRUN echo \"`date`\" && go build $(oops\n");
+    assert!(bad.instructions[1].near_error);
+}
