@@ -19,6 +19,10 @@ pub struct GoCommand {
     /// The directory a `cd` earlier in the same RUN moved to (as written, maybe relative).
     pub cd: Option<String>,
     pub range: Range<usize>,
+    /// Where a go command found through make or a script comes from (`via make build,
+    /// Makefile:12`, `via scripts/build.sh:7`); `None` when the RUN itself runs it. The ranges of
+    /// such a command are those of the `make`/script command in the Dockerfile.
+    pub via: Option<String>,
 }
 
 impl GoCommand {
@@ -43,6 +47,7 @@ impl GoCommand {
             head_len,
             cd: cd.map(str::to_string),
             range: cmd.range.clone(),
+            via: None,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Parsing and the Dockerfile model: stages, instructions, the state (WORKDIR, ENV, ARG, USER)
 //! in effect at each instruction, and the go commands each RUN invokes.
 
+pub mod follow;
 pub mod go;
 pub mod queries;
 pub mod shell;
@@ -346,7 +347,7 @@ pub struct Stage {
 }
 
 /// A parsed Dockerfile with its model.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Dockerfile {
     pub source: String,
     pub tree: Tree,
