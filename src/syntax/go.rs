@@ -23,6 +23,8 @@ pub struct GoCommand {
     /// Makefile:12`, `via scripts/build.sh:7`); `None` when the RUN itself runs it. The ranges of
     /// such a command are those of the `make`/script command in the Dockerfile.
     pub via: Option<String>,
+    /// Run by the container (CMD/ENTRYPOINT, in `Stage::runtime_go`), not while building.
+    pub runtime: bool,
 }
 
 impl GoCommand {
@@ -48,6 +50,7 @@ impl GoCommand {
             cd: cd.map(str::to_string),
             range: cmd.range.clone(),
             via: None,
+            runtime: false,
         })
     }
 

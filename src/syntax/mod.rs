@@ -344,6 +344,10 @@ pub struct Stage {
     pub windows: bool,
     /// The state after the stage's last instruction.
     pub end_state: State,
+    /// Go commands the stage's container runs at run time (CMD/ENTRYPOINT), each with
+    /// `runtime` set: a module cache mounted only at build time is absent there, and GOENV,
+    /// GOFLAGS and friends come from the image's ENV alone. Not part of any RUN.
+    pub runtime_go: Vec<GoCommand>,
 }
 
 /// A parsed Dockerfile with its model.
@@ -721,6 +725,53 @@ impl Dockerfile {
             self.stages[prev].end_state = state;
             self.stages[prev].body.end = self.instructions.len();
         }
+        self.read_runtime_go(&src);
+    }
+
+    /// The go commands a stage's container runs (`CMD ["go", "run", "."]`, `ENTRYPOINT go test`):
+    /// the last ENTRYPOINT's, else the last CMD's, else those of the stage it is FROM.
+    fn read_runtime_go(&mut self, src: &str) {
+        let root = self.tree.root_node();
+        let mut cursor = root.walk();
+        // (stage, is entrypoint, go commands) in source order.
+        let mut found: Vec<(usize, bool, Vec<GoCommand>)> = Vec::new();
+        for node in root.named_children(&mut cursor) {
+            let entrypoint = match node.kind() {
+                "cmd_instruction" => false,
+                "entrypoint_instruction" => true,
+                _ => continue,
+            };
+            let Some(stage) = self
+                .stages
+                .iter()
+                .rev()
+                .find(|s| self.instructions[s.from].range.start < node.start_byte())
+                .map(|s| s.index)
+            else {
+                continue;
+            };
+            let mut gos = if node.has_error() {
+                Vec::new()
+            } else {
+                self.read_run(src, node, None).go
+            };
+            for g in &mut gos {
+                g.runtime = true;
+            }
+            found.push((stage, entrypoint, gos));
+        }
+        for i in 0..self.stages.len() {
+            let own = found
+                .iter()
+                .rev()
+                .find(|(s, e, _)| *s == i && *e)
+                .or_else(|| found.iter().rev().find(|(s, _, _)| *s == i));
+            self.stages[i].runtime_go = match (own, self.stages[i].parent) {
+                (Some((_, _, gos)), _) => gos.clone(),
+                (None, Some(p)) => self.stages[p].runtime_go.clone(),
+                (None, None) => Vec::new(),
+            };
+        }
     }
 
     fn expand_global(&self, text: &str) -> Option<String> {
@@ -900,6 +951,7 @@ impl Dockerfile {
             golang,
             platform: ins.flag("platform").map(|f| f.value.clone()),
             end_state: State::default(),
+            runtime_go: Vec::new(),
         }
     }
 

@@ -173,3 +173,24 @@ fn runs_the_dockerfile_grammar_trips_over_are_read_as_shell() {
     let bad = Dockerfile::parse("FROM golang:1.21\nRUN echo \"`date`\" && go build $(oops\n");
     assert!(bad.instructions[1].near_error);
 }
+
+#[test]
+fn cmd_and_entrypoint_go_commands_are_run_time() {
+    let src = "FROM golang:1.22 AS dev\nWORKDIR /src\nCOPY . .\nCMD [\"go\", \"run\", \".\"]\n\nFROM dev AS test\nCMD go test ./...\n\nFROM dev AS inherit\n\nFROM scratch\nENTRYPOINT [\"/app\"]\n";
+    let df = Dockerfile::parse(src);
+    let dev = &df.stages[0].runtime_go;
+    assert_eq!(dev.len(), 1);
+    assert_eq!(dev[0].sub, "run");
+    assert!(dev[0].runtime);
+    assert_eq!(
+        dev[0]
+            .workdir(df.stages[0].end_state.workdir.as_deref())
+            .as_deref(),
+        Some("/src")
+    );
+    assert_eq!(df.stages[1].runtime_go[0].sub, "test");
+    assert_eq!(df.stages[2].runtime_go[0].sub, "run");
+    assert!(df.stages[3].runtime_go.is_empty());
+    // Never part of the build: no RUN holds them.
+    assert!(!df.runs_go());
+}
