@@ -147,8 +147,7 @@ fn clean(src: &str, range: Range<usize>, mode: Mode) -> Cleaned {
 /// Whether `src[range]` parses as shell without errors.
 pub fn parses_cleanly(src: &str, range: Range<usize>, mode: Mode) -> bool {
     let cleaned = clean(src, range, mode);
-    BASH.with(|p| p.borrow_mut().parse(&cleaned.text, None))
-        .is_some_and(|t| !t.root_node().has_error())
+    !parse_cached(&cleaned.text).has_error
 }
 
 /// Split `src[range]` into simple commands.
@@ -157,14 +156,61 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
     if cleaned.text.trim().is_empty() {
         return Vec::new();
     }
-    let Some(tree) = BASH.with(|p| p.borrow_mut().parse(&cleaned.text, None)) else {
-        return Vec::new();
+    let parsed = parse_cached(&cleaned.text);
+    parsed
+        .commands
+        .iter()
+        .map(|words| {
+            make_command(
+                words
+                    .iter()
+                    .map(|w| Word {
+                        text: w.text.clone(),
+                        range: cleaned.range(w.range.clone()),
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The words of each command of a shell text, with ranges into that text.
+struct Parsed {
+    commands: Vec<Vec<Word>>,
+    has_error: bool,
+}
+
+thread_local! {
+    /// Shell texts already parsed on this thread: the fix loop parses the same RUNs again after
+    /// each round of edits, and the RUNs of a monorepo's Dockerfiles repeat.
+    static CACHE: RefCell<std::collections::HashMap<String, std::rc::Rc<Parsed>>> =
+        RefCell::new(std::collections::HashMap::new());
+}
+
+fn parse_cached(text: &str) -> std::rc::Rc<Parsed> {
+    if let Some(p) = CACHE.with(|c| c.borrow().get(text).cloned()) {
+        return p;
+    }
+    let parsed = std::rc::Rc::new(parse_text(text));
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(text.to_string(), parsed.clone());
+    });
+    parsed
+}
+
+fn parse_text(text: &str) -> Parsed {
+    let Some(tree) = BASH.with(|p| p.borrow_mut().parse(text, None)) else {
+        return Parsed {
+            commands: Vec::new(),
+            has_error: true,
+        };
     };
     let mut commands = Vec::new();
-    let walker = Walker {
-        text: &cleaned.text,
-        cleaned: &cleaned,
-    };
+    let walker = Walker { text };
     // Depth-first, children in order: commands come out in source order.
     let mut stack = vec![tree.root_node()];
     let mut cursor = tree.walk();
@@ -173,7 +219,7 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
             "command" => {
                 let words = walker.command_words(node);
                 if !words.is_empty() {
-                    commands.push(make_command(words));
+                    commands.push(words);
                 }
                 // `(cd x && go build)` as a command's child is not a thing in bash, but
                 // subshells can appear as children after errors: look inside them.
@@ -192,10 +238,10 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
                 let mut c = node.walk();
                 words.extend(node.named_children(&mut c).map(|n| walker.word(n)));
                 if !words.is_empty() {
-                    commands.push(make_command(words));
+                    commands.push(words);
                 }
             }
-            "variable_assignment" => commands.push(make_command(vec![walker.word(node)])),
+            "variable_assignment" => commands.push(vec![walker.word(node)]),
             "variable_assignments" => {
                 let mut c = node.walk();
                 let words: Vec<Word> = node
@@ -204,7 +250,7 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
                     .map(|n| walker.word(n))
                     .collect();
                 if !words.is_empty() {
-                    commands.push(make_command(words));
+                    commands.push(words);
                 }
             }
             // Not commands of the RUN: `[ … ]`/`[[ … ]]` tests, comments, heredoc bodies,
@@ -227,12 +273,14 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
             }
         }
     }
-    commands
+    Parsed {
+        commands,
+        has_error: tree.root_node().has_error(),
+    }
 }
 
 struct Walker<'a> {
     text: &'a str,
-    cleaned: &'a Cleaned,
 }
 
 impl Walker<'_> {
@@ -268,7 +316,7 @@ impl Walker<'_> {
         self.unquote(node, &mut text);
         Word {
             text,
-            range: self.cleaned.range(node.byte_range()),
+            range: node.byte_range(),
         }
     }
 
