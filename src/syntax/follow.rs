@@ -208,6 +208,9 @@ impl Follower<'_> {
         let Some((rel, text)) = self.read(&image_path) else {
             return;
         };
+        if !is_shell_script(&text) {
+            return;
+        }
         let mut cd: Option<String> = None;
         for c in shell::split_commands(&text, 0..text.len(), Mode::Script) {
             if c.words.first().is_some_and(|w| w.text == "cd") {
@@ -380,6 +383,22 @@ impl Follower<'_> {
             }
         }
     }
+}
+
+/// A script without a `#!` line runs under sh; with one, only shell interpreters are read.
+fn is_shell_script(text: &str) -> bool {
+    let Some(line) = text.strip_prefix("#!").and_then(|t| t.lines().next()) else {
+        return true;
+    };
+    let mut parts = line.split_whitespace();
+    let mut program = parts.next().unwrap_or("");
+    if program.ends_with("/env") {
+        program = parts.find(|p| !p.starts_with('-')).unwrap_or("");
+    }
+    matches!(
+        program.rsplit('/').next().unwrap_or(program),
+        "sh" | "bash" | "dash" | "ash" | "ksh" | "zsh"
+    )
 }
 
 /// Unknown make expansions are tolerated in flag values that do not change what gomodfix
@@ -620,6 +639,16 @@ mod tests {
                 .unwrap(),
             "go build -ldflags \"\u{1}$(shell git describe)\u{1}\" x"
         );
+    }
+
+    #[test]
+    fn only_shell_scripts_are_read() {
+        assert!(is_shell_script("go build .\n"));
+        assert!(is_shell_script("#!/bin/sh\ngo build .\n"));
+        assert!(is_shell_script("#!/usr/bin/env bash\nset -e\n"));
+        assert!(!is_shell_script(
+            "#!/usr/bin/env python3\nprint('go build')\n"
+        ));
     }
 
     #[test]
