@@ -659,4 +659,27 @@ mod tests {
         let line = &m.rule("all").unwrap().recipe[0].1;
         assert!(m.expand(line, "all").unwrap().contains(UNKNOWN));
     }
+
+    #[test]
+    fn a_kubebuilder_style_makefile() {
+        let text = "# Image URL to use all building/pushing image targets\nIMG ?= controller:latest\nENVTEST_K8S_VERSION = 1.29.0\n\n# Get the currently used golang install path\nifeq (,$(shell go env GOBIN))\nGOBIN=$(shell go env GOPATH)/bin\nelse\nGOBIN=$(shell go env GOBIN)\nendif\n\nSHELL = /usr/bin/env bash -o pipefail\n.SHELLFLAGS = -ec\n\n.PHONY: all\nall: build\n\n##@ General\n\n.PHONY: help\nhelp: ## Display this help.\n\t@awk 'BEGIN {FS = \":.*##\"; printf \"\\nUsage:\\n  make \\033[36m<target>\\033[0m\\n\"} /^[a-zA-Z_0-9-]+:.*?##/ { printf \"  \\033[36m%-15s\\033[0m %s\\n\", $$1, $$2 }' $(MAKEFILE_LIST)\n\n.PHONY: fmt\nfmt: ## Run go fmt against code.\n\tgo fmt ./...\n\n.PHONY: vet\nvet: ## Run go vet against code.\n\tgo vet ./...\n\n.PHONY: build\nbuild: fmt vet ## Build manager binary.\n\tgo build -o bin/manager cmd/main.go\n\ndefine go-install-tool\n@[ -f $(1) ] || { \\\nset -e; \\\nGOBIN=$(LOCALBIN) go install $${package} ;\\\n}\nendef\n";
+        let m = mk(text);
+        assert_eq!(m.default_goal().as_deref(), Some("all"));
+        let build = m.rule("build").unwrap();
+        assert_eq!(build.prerequisites, vec!["fmt", "vet"]);
+        assert_eq!(
+            m.expand(&build.recipe[0].1, "build").unwrap(),
+            "go build -o bin/manager cmd/main.go"
+        );
+        assert_eq!(m.vars.get("GOBIN"), Some(&None));
+        assert_eq!(
+            m.vars.get("IMG"),
+            Some(&Some("controller:latest".to_string()))
+        );
+        let line = text[..build.recipe[0].0].matches('\n').count() + 1;
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap(),
+            "\tgo build -o bin/manager cmd/main.go"
+        );
+    }
 }

@@ -657,4 +657,20 @@ mod tests {
             vec![vec!["set", "-e"], vec!["go", "build", "./..."]]
         );
     }
+
+    #[test]
+    fn wrappers_and_compound_commands() {
+        let src = "time go build .; ! go vet ./...; { go test ./...; }; nohup go run . & exec go version; command go env; while false; do go list; done; case x in x) go mod tidy;; esac";
+        let firsts: Vec<String> = split_commands(src, 0..src.len(), DF)
+            .into_iter()
+            .filter(|c| c.words.first().is_some_and(|w| w.text == "go"))
+            .map(|c| c.words[1].text.clone())
+            .collect();
+        assert_eq!(
+            firsts,
+            [
+                "build", "vet", "test", "run", "version", "env", "list", "mod"
+            ]
+        );
+    }
 }
