@@ -300,8 +300,13 @@ impl Follower<'_> {
                 if file.is_none() {
                     return;
                 }
-            } else if a == "-j" || a == "-l" || a == "-o" || a == "-W" || a == "-I" {
+            } else if a == "-o" || a == "-W" || a == "-I" {
                 // Options with a separate argument that changes nothing here.
+                i += 1;
+            } else if (a == "-j" || a == "-l")
+                && args.get(i + 1).is_some_and(|n| n.parse::<f64>().is_ok())
+            {
+                // `-j 4`; a bare `-j` takes no argument.
                 i += 1;
             } else if a.starts_with('-') {
             } else if let Some((k, v)) = shell::assignment(a) {
