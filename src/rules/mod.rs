@@ -533,37 +533,36 @@ pub fn check(df: &Dockerfile, ctx: Option<&Context>, settings: &Settings) -> Vec
 /// command came from, and fixes that would edit the `make`/script command's own text (it is not
 /// the go command) are dropped; fixes elsewhere (the RUN's flags, other lines) stay.
 fn explain_followed(df: &Dockerfile, out: &mut [Diagnostic]) {
-    let followed: Vec<&GoCommand> = df
+    // (followed go command, whether its RUN runs go commands of its own too)
+    let followed: Vec<(&GoCommand, bool)> = df
         .instructions
         .iter()
         .filter_map(|i| i.run.as_ref())
-        .flat_map(|r| r.go.iter())
-        .filter(|g| g.via.is_some())
+        .flat_map(|r| {
+            let own = r.go.iter().any(|g| g.via.is_none());
+            r.go.iter()
+                .filter(|g| g.via.is_some())
+                .map(move |g| (g, own))
+        })
         .collect();
     for d in out.iter_mut() {
-        for g in &followed {
+        let mut explained = false;
+        for (g, own) in &followed {
+            let Some(via) = &g.via else { continue };
             let inside = g.range.start <= d.range.start && d.range.end <= g.range.end;
-            let mentioned = d.message.contains(&format!("`go {}", g.sub))
-                || d.message.contains(&format!("`{}`", g.sub));
-            let ins_has = df.instructions.iter().any(|i| {
-                i.range.start <= d.range.start
-                    && d.range.start <= i.range.end
-                    && i.range.start <= g.range.start
-                    && g.range.end <= i.range.end
-            });
-            if (inside || (ins_has && mentioned))
-                && let Some(via) = &g.via
+            let overlaps = d.range.start <= g.range.end && g.range.start <= d.range.end;
+            let mentioned = d.message.contains(&format!("`go {}", g.sub));
+            if !explained
+                && (inside || (overlaps && (!own || mentioned)))
                 && !d.message.contains(via.as_str())
             {
                 d.message.push_str(&format!(" ({via})"));
+                explained = true;
             }
             let touches = d.fix.as_ref().is_some_and(|f| {
                 f.edits.iter().any(|e| {
+                    // Overlapping, or an insertion strictly inside the command.
                     e.file.is_none() && e.range.start < g.range.end && g.range.start < e.range.end
-                        || (e.file.is_none()
-                            && e.range.is_empty()
-                            && g.range.start < e.range.start
-                            && e.range.start < g.range.end)
                 })
             });
             if touches {

@@ -369,7 +369,28 @@ impl Follower<'_> {
             };
             let line_no = text[..*offset].matches('\n').count() + 1;
             let via = format!("via make {goal}, {rel}:{line_no}");
-            // Each recipe line runs in its own shell, in the make directory.
+            // Each recipe line runs in its own shell, in the make directory, with the exported
+            // variables in its environment (they win over the environment make started with).
+            let mut env = inv.clone();
+            for name in &makefile.exports {
+                let value = match makefile.vars.get(name) {
+                    Some(Some(v)) => makefile.expand(v, goal),
+                    _ => None,
+                };
+                let known = value.as_ref().is_some_and(|v| !v.contains(UNKNOWN));
+                // An unknown GO*/CGO_* value hides how the go command runs: leave it in so the
+                // command is dropped. Other unknown exports do not matter here.
+                if !known && !name.starts_with("GO") && !name.starts_with("CGO_") {
+                    continue;
+                }
+                env.assignments.retain(|a| &a.name != name);
+                env.assignments.push(shell::Assignment {
+                    name: name.clone(),
+                    value: value.unwrap_or_else(|| UNKNOWN.to_string()),
+                    range: inv.range.clone(),
+                });
+            }
+            let inv = &env;
             let mut cd: Option<String> = None;
             for c in shell::split_commands(&expanded, 0..expanded.len(), Mode::Script) {
                 if c.words.first().is_some_and(|w| w.text == "cd") {
@@ -441,6 +462,8 @@ struct MakeRule {
 /// The parts of a Makefile gomodfix evaluates: top-level variables and explicit rules.
 struct Makefile {
     vars: BTreeMap<String, Option<String>>,
+    /// Variables `export`ed to the recipes' environment.
+    exports: BTreeSet<String>,
     rules: Vec<(Vec<String>, MakeRule)>,
 }
 
@@ -452,6 +475,7 @@ impl Makefile {
     ) -> Makefile {
         let (parsed, _errors) = makefile_lossless::Makefile::from_str_relaxed(text);
         let mut vars: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut exports = BTreeSet::new();
         // The environment is where make starts; the Makefile's `=`/`:=` override it.
         for (k, v) in env.iter() {
             vars.insert(k.clone(), Some(v.clone()));
@@ -460,6 +484,9 @@ impl Makefile {
         vars.insert("SHELL".into(), Some("/bin/sh".into()));
         for def in parsed.variable_definitions() {
             let Some(name) = def.name() else { continue };
+            if def.parent().is_none() && def.is_export() && !def.is_unexport() {
+                exports.insert(name.clone());
+            }
             let op = def.assignment_operator().unwrap_or_else(|| "=".into());
             let value = def.raw_value().unwrap_or_default().trim().to_string();
             // A definition inside a conditional, or `define`/`undefine`: not evaluated.
@@ -512,7 +539,11 @@ impl Makefile {
                 },
             ));
         }
-        Makefile { vars, rules }
+        Makefile {
+            vars,
+            exports,
+            rules,
+        }
     }
 
     /// The first target that does not start with `.` (GNU make's default goal).
@@ -654,6 +685,20 @@ mod tests {
         assert!(!is_shell_script(
             "#!/usr/bin/env python3\nprint('go build')\n"
         ));
+    }
+
+    #[test]
+    fn exported_variables() {
+        let m =
+            mk("export GOFLAGS := -mod=vendor\nexport CGO_ENABLED = 0\nunexport X = 1\nY = 2\n");
+        assert_eq!(
+            m.exports.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["CGO_ENABLED", "GOFLAGS"]
+        );
+        assert_eq!(
+            m.vars.get("GOFLAGS"),
+            Some(&Some("-mod=vendor".to_string()))
+        );
     }
 
     #[test]
