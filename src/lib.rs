@@ -11,6 +11,7 @@ pub mod context;
 pub mod fix;
 pub mod image_fs;
 pub mod lsp;
+pub mod project;
 pub mod render;
 pub mod rules;
 pub mod suppress;

@@ -1,0 +1,88 @@
+//! What a release ships: the crate `cargo package` makes holds what building needs and
+//! nothing else, and every GitHub workflow file passes actionlint.
+
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[test]
+fn packaged_crate_holds_only_what_building_needs() {
+    let out = Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<&str> = list.lines().collect();
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "README.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+        "src/main.rs",
+        "src/lib.rs",
+        "src/project.rs",
+        "data/cgo_modules.txt",
+        "queries/instructions.scm",
+    ] {
+        assert!(files.contains(&needed), "{needed} missing from {files:#?}");
+    }
+    for f in &files {
+        for excluded in [
+            "tests/",
+            "fixtures/",
+            "corpus/",
+            "bench/",
+            "benches/",
+            "fuzz/",
+            "docs/",
+            ".ci/",
+            ".github/",
+            "action",
+            "pyproject.toml",
+        ] {
+            assert!(!f.starts_with(excluded), "{f} should not be packaged");
+        }
+    }
+    // Everything src/ pulls in at compile time must be in the package.
+    let mut includes = 0;
+    for f in files.iter().filter(|f| f.starts_with("src/")) {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(f)).unwrap();
+        for (i, _) in text.match_indices("include_str!(\"") {
+            let rel = text[i + 14..].split('"').next().unwrap();
+            let target = Path::new(f).parent().unwrap().join(rel);
+            let target = normalize(&target);
+            includes += 1;
+            assert!(
+                files.contains(&target.as_str()),
+                "{f} includes {target}, which is not packaged"
+            );
+        }
+    }
+    assert!(
+        includes >= 6,
+        "the queries and data/ are included: {includes}"
+    );
+}
+
+fn normalize(p: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
