@@ -273,3 +273,73 @@ fn action_yml_runs_the_install_script() {
         "compiling is the script's fallback only"
     );
 }
+
+/// The names the install script downloads are the ones cargo-dist publishes: `dist plan` over
+/// dist-workspace.toml lists, for each runner target, `gomodfix-<target>.<tar.xz|zip>` with the
+/// binary and a `.sha256` beside it; and .github/workflows/release.yml is what `dist generate`
+/// makes of that config. Skipped when `dist` is missing; `.ci/run` installs it and sets
+/// GOMODFIX_REQUIRE_DIST=1.
+#[test]
+fn install_script_names_match_cargo_dist_artifacts() {
+    if Command::new("dist").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("GOMODFIX_REQUIRE_DIST").is_none(),
+            "dist (cargo-dist) is required here but missing"
+        );
+        eprintln!("skipping: dist is not installed (cargo install cargo-dist --locked)");
+        return;
+    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let check = Command::new("dist")
+        .args(["generate", "--check"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "release.yml is not what `dist generate` makes of dist-workspace.toml: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let plan = Command::new("dist")
+        .args(["plan", "--output-format=json", "--no-local-paths"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        plan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let artifacts = plan["artifacts"].as_object().unwrap();
+    for target in TARGETS {
+        let windows = target.contains("windows");
+        let (name, exe) = if windows {
+            (format!("gomodfix-{target}.zip"), "gomodfix.exe")
+        } else {
+            (format!("gomodfix-{target}.tar.xz"), "gomodfix")
+        };
+        let artifact = artifacts
+            .get(&name)
+            .unwrap_or_else(|| panic!("dist publishes no {name}: {:?}", artifacts.keys()));
+        assert_eq!(artifact["target_triples"][0], target);
+        assert_eq!(artifact["checksum"], format!("{name}.sha256"));
+        assert!(artifacts.contains_key(&format!("{name}.sha256")));
+        let assets = artifact["assets"].as_array().unwrap();
+        assert!(
+            assets
+                .iter()
+                .any(|a| a["kind"] == "executable" && a["path"] == exe),
+            "{name}: {assets:?}"
+        );
+    }
+    let targets = artifacts
+        .values()
+        .filter(|a| a["kind"] == "executable-zip")
+        .count();
+    assert_eq!(
+        targets,
+        TARGETS.len(),
+        "a target the install script does not know"
+    );
+}

