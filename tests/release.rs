@@ -146,3 +146,34 @@ fn workflows_pass_actionlint() {
         "actionlint accepted a broken workflow"
     );
 }
+
+/// The project's address is written once (Cargo.toml, read by src/project.rs): no other source
+/// file spells it, so a move of the repository changes one line.
+#[test]
+fn the_project_address_is_written_once() {
+    let cargo = std::fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("repository = \"https://github.com/gomodfix/gomodfix\""));
+    let mut stack = vec![Path::new(ROOT).join("src")];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            seen += 1;
+            if path.ends_with("src/project.rs") {
+                assert!(text.contains("env!(\"CARGO_PKG_REPOSITORY\")"));
+                continue;
+            }
+            assert!(
+                !text.contains("github.com/gomodfix"),
+                "{} spells the project's address; use crate::project",
+                path.display()
+            );
+        }
+    }
+    assert!(seen > 20);
+}
