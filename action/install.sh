@@ -112,5 +112,12 @@ bin="$(find "$work/x" -type f -name "$exe" | head -n 1)"
 mkdir -p "$install_dir"
 cp "$bin" "$install_dir/$exe"
 chmod +x "$install_dir/$exe"
-[ -n "${GITHUB_PATH:-}" ] && echo "$install_dir" >> "$GITHUB_PATH"
+if [ -n "${GITHUB_PATH:-}" ]; then
+  # Windows runners read GITHUB_PATH as a Windows path (Git Bash's /d/a/... is not one).
+  if command -v cygpath > /dev/null 2>&1; then
+    cygpath -w "$install_dir" >> "$GITHUB_PATH"
+  else
+    echo "$install_dir" >> "$GITHUB_PATH"
+  fi
+fi
 say "installed gomodfix $tag ($target, sha256 $actual) in $install_dir"
