@@ -23,6 +23,9 @@ distrib="${GOMODFIX_DISTRIB:-}"
 if [ -z "$distrib" ]; then
   dist build --artifacts=local --target "$target" > "$work/dist.log" 2>&1 ||
     { tail -n 40 "$work/dist.log" >&2; fail "dist build --target $target"; }
+  # The installer scripts (gomodfix-installer.sh/.ps1) too.
+  dist build --artifacts=global > "$work/dist-global.log" 2>&1 ||
+    { tail -n 40 "$work/dist-global.log" >&2; fail "dist build --artifacts=global"; }
   distrib=target/distrib
 fi
 for f in "$asset" "$asset.sha256"; do
@@ -74,4 +77,15 @@ code=$?
 set -e
 [ "$code" = 1 ] || fail "exit code $code on fixtures/GM001/pos_copy_all_first: $out"
 grep -q GM001 <<< "$out" || fail "no GM001: $out"
-echo "dist smoke: $asset built by cargo-dist, installed by action/install.sh (sha256 checked), static, finds GM001"
+
+# The README's `curl … gomodfix-installer.sh | sh`, against the same local release.
+[ -f "$distrib/gomodfix-installer.sh" ] || fail "no gomodfix-installer.sh in $distrib"
+GOMODFIX_DOWNLOAD_URL="http://127.0.0.1:$(cat "$work/port")/v$version" \
+  GOMODFIX_UNMANAGED_INSTALL="$work/by-installer" \
+  sh "$distrib/gomodfix-installer.sh" --quiet > "$work/installer.log" 2>&1 ||
+  { cat "$work/installer.log" >&2; fail "gomodfix-installer.sh"; }
+installed="$(find "$work/by-installer" -type f -name gomodfix | head -n 1)"
+[ -n "$installed" ] || fail "gomodfix-installer.sh installed no gomodfix: $(cat "$work/installer.log")"
+cmp -s "$installed" "$bin" || fail "the installer and action/install.sh installed different binaries"
+
+echo "dist smoke: $asset built by cargo-dist, installed by action/install.sh (sha256 checked) and by gomodfix-installer.sh, static, finds GM001"
