@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod fix;
 pub mod image_fs;
 pub mod lsp;
+pub mod project;
 pub mod render;
 pub mod rules;
 pub mod suppress;

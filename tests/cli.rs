@@ -489,3 +489,34 @@ fn git_ignored_go_work_is_local_until_git_tracks_it() {
     let out = check();
     assert!(!out.contains("GM015"), "tracked go.work: {out}");
 }
+
+/// `--version` names the version and the commit the binary was built from (build.rs): the
+/// checkout's `git rev-parse --short HEAD`, or `unknown` outside a git checkout.
+#[test]
+fn version_names_the_commit() {
+    let out = Command::cargo_bin("gomodfix")
+        .unwrap()
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let head = Process::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = match (std::env::var("GOMODFIX_COMMIT"), head) {
+        (Ok(c), _) if !c.trim().is_empty() => c.trim().to_string(),
+        (_, Some(h)) if Path::new(root).join(".git").exists() => h,
+        _ => "unknown".to_string(),
+    };
+    assert_eq!(
+        stdout,
+        format!("gomodfix {} ({commit})\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()));
+}

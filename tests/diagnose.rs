@@ -350,7 +350,7 @@ fn sarif_output_is_valid_and_marks_the_cause() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     // A copy of the OASIS SARIF 2.1.0 schema.
     let schema: Value = serde_json::from_str(
-        &fs::read_to_string(case_dir("../diagnose/sarif-schema-2.1.0.json")).unwrap(),
+        &fs::read_to_string(case_dir("../schemas/sarif-schema-2.1.0.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

@@ -37,7 +37,7 @@ pub use write::{merge_side_files, side_proposals, write_atomic};
 #[derive(Debug, Parser)]
 #[command(
     name = "gomodfix",
-    version,
+    version = crate::project::LONG_VERSION,
     about = "Find and fix the Dockerfile mistakes that break Go builds",
     args_conflicts_with_subcommands = true
 )]

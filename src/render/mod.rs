@@ -43,9 +43,4 @@ impl Position {
 }
 
 /// Documentation address of a rule (SARIF `helpUri`, JSON, PR bodies).
-pub fn rule_url(code: &str) -> String {
-    format!("{}/{code}.md", DOCS_BASE)
-}
-
-/// Where rule documentation is published: `docs/rules/` of the repository.
-pub const DOCS_BASE: &str = "https://github.com/gomodfix/gomodfix/blob/main/docs/rules";
+pub use crate::project::rule_url;

@@ -95,7 +95,7 @@ pub fn render(files: &[FileResult]) -> String {
                 "driver": {
                     "name": "gomodfix",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/gomodfix/gomodfix",
+                    "informationUri": crate::project::HOMEPAGE,
                     "rules": rules,
                 }
             },

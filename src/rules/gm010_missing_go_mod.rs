@@ -278,7 +278,7 @@ fn missing_go_sum(
         ));
     } else if let Some(workdir) = copy_ins.state.workdir.as_deref() {
         let line = copy_line(
-            &[go_sum.clone()],
+            std::slice::from_ref(&go_sum),
             &relative_dest(workdir, &module.image_dir),
         );
         d.fix = Some(Fix::safe(
