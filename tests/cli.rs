@@ -520,3 +520,25 @@ fn version_names_the_commit() {
     );
     assert!(commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()));
 }
+
+/// A fix that only arises once earlier fixes are in (GM003 mounting the `go mod download` that
+/// GM001 inserts) is announced, so the patch holds no edit the report did not list.
+#[test]
+fn second_pass_fixes_are_announced() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/GM001/pos_copy_all_first");
+    let out = gomodfix(&fixture)
+        .args(["--diff", "--select", "GM001,GM003"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains("+RUN --mount=type=cache,target=/go/pkg/mod go mod download"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("only arise once the others are in")
+            && stderr.contains("GM003 Add cache mounts for /go/pkg/mod"),
+        "{stderr}"
+    );
+}

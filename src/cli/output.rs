@@ -87,7 +87,24 @@ pub fn finish(
         .iter()
         .filter(|d| d.fix.is_some() && !allowed(d))
         .count();
+    // Fixes that only appear once earlier fixes are in (GM003 mounting the `go mod download`
+    // GM001 inserts): listed, so the patch holds no edit the report did not announce.
+    let follow_ups = follow_up_fixes(outcome, &r.diagnostics);
+    let follow_up_note = (!follow_ups.is_empty() && changed).then(|| {
+        let mut note = format!(
+            "{}: the fixes also make {} change(s) that only arise once the others are in:\n",
+            r.shown,
+            follow_ups.len()
+        );
+        for a in &follow_ups {
+            note.push_str(&format!("  {} {}\n", a.code, a.title));
+        }
+        note
+    });
     if args.diff {
+        if let Some(note) = &follow_up_note {
+            o.stderr.push_str(note);
+        }
         if changed {
             n.changed_files += 1;
             o.stdout
@@ -138,6 +155,9 @@ pub fn finish(
         for d in &r.diagnostics {
             o.stdout.push_str(&show(d, &r.source));
         }
+        if let Some(note) = &follow_up_note {
+            o.stdout.push_str(note);
+        }
         if changed {
             let diff = render::diff::unified(&r.shown, &r.source, &outcome.output);
             o.stdout.push_str(&if style.color {
@@ -154,4 +174,29 @@ pub fn finish(
         });
     }
     o
+}
+
+/// The applied fixes that no diagnostic of the first check offered: what a later pass of the
+/// fix loop found once the earlier fixes were in.
+fn follow_up_fixes<'a>(
+    outcome: &'a crate::fix::FixOutcome,
+    diagnostics: &[Diagnostic],
+) -> Vec<&'a crate::fix::Applied> {
+    let mut offered: Vec<(&str, &str)> = diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref().map(|f| (d.code, f.title.as_str())))
+        .collect();
+    let mut out = Vec::new();
+    for a in &outcome.applied {
+        match offered
+            .iter()
+            .position(|(c, t)| *c == a.code && *t == a.title)
+        {
+            Some(i) => {
+                offered.swap_remove(i);
+            }
+            None => out.push(a),
+        }
+    }
+    out
 }
