@@ -19,6 +19,11 @@ build context has no such file, and drops that source from the COPY (the whole C
 the only source). Also reports a go.mod with requirements but no go.sum anywhere in the context:
 that is fixed in the repository, with `go mod tidy`, not in the Dockerfile.
 
+Dropping a missing go.sum is offered only when the module has no requirements (then it needs
+none); otherwise the finding says to run `go mod tidy` in the repository, since the build would
+only move on to `missing go.sum entry`. Dropping a missing vendor/ while a go command says
+`-mod=vendor` is unsafe, like GM005's fix that drops the flag: both apply together or not at all.
+
 ## Why is this bad?
 A module without dependencies has no go.sum, and a repository that does not vendor has no
 vendor/. A COPY of a file the context does not have fails the build at once:
@@ -87,7 +92,30 @@ impl Rule for CopyMissingModuleFile {
                 ),
             );
             let json = cx.df.source[ins.range.clone()].contains('[');
-            if !json {
+            // Dropping a go.sum the module needs only trades `not found` for `missing go.sum
+            // entry`: the repository must run `go mod tidy` (no fix then).
+            let needed_go_sum = missing.iter().any(|w| {
+                let rel = context_rel(w.text.trim_end_matches('/'));
+                let (dir, name) = split_dir(&rel);
+                name == "go.sum" && ctx.go_mod(dir).is_none_or(|m| m.has_requirements())
+            });
+            // Dropping vendor/ while a build says `-mod=vendor` works only together with GM005's
+            // unsafe fix that drops the flag: the same applicability, so a safe run never leaves
+            // the file half fixed.
+            let vendor_mode = missing
+                .iter()
+                .any(|w| split_dir(&context_rel(w.text.trim_end_matches('/'))).1 == "vendor")
+                && cx.df.stages.iter().any(|st| {
+                    cx.go_commands(st)
+                        .iter()
+                        .any(|(_, i, g)| super::mod_mode(i, g).as_deref() == Some("vendor"))
+                });
+            if needed_go_sum {
+                d.message.push_str(
+                    " (and the module needs it: run `go mod tidy` in the repository and commit go.sum)",
+                );
+            }
+            if !json && !needed_go_sum {
                 let edits = if missing.len() == copy.sources.len() {
                     vec![Edit::delete(cx.whole_lines(ins))]
                 } else {
@@ -96,10 +124,12 @@ impl Rule for CopyMissingModuleFile {
                         .map(|w| Edit::delete(with_leading_space(&cx.df.source, w.range.clone())))
                         .collect()
                 };
-                d.fix = Some(Fix::safe(
-                    format!("Drop {} from the COPY", names.join(", ")),
-                    edits,
-                ));
+                let title = format!("Drop {} from the COPY", names.join(", "));
+                d.fix = Some(if vendor_mode {
+                    Fix::unsafe_(title, edits)
+                } else {
+                    Fix::safe(title, edits)
+                });
             }
             out.push(d);
         }
