@@ -24,6 +24,13 @@ none); otherwise the finding says to run `go mod tidy` in the repository, since 
 only move on to `missing go.sum entry`. Dropping a missing vendor/ while a go command says
 `-mod=vendor` is unsafe, like GM005's fix that drops the flag: both apply together or not at all.
 
+Other files a Go build copies that a repository commits (dep's `Gopkg.toml`/`Gopkg.lock`,
+glide's files, a Makefile, shell scripts) are reported too when the context lacks them, without
+a fix. Missing dep files mean the project moved to Go modules and the Dockerfile predates the
+move: it needs migrating as a whole (build from the module root with go.mod/go.sum copied first,
+`go install pkg@version` for tools, no `$GOPATH/src` WORKDIR, no `dep ensure`), which is not a
+one-line patch.
+
 ## Why is this bad?
 A module without dependencies has no go.sum, and a repository that does not vendor has no
 vendor/. A COPY of a file the context does not have fails the build at once:
@@ -49,6 +56,16 @@ The complete build context listing."#,
 };
 
 const NAMES: &[&str] = &["go.sum", "go.work", "go.work.sum", "vendor"];
+
+/// Files a Go build copies that a repository commits (never build outputs): dep's and glide's
+/// manifests, a Makefile, shell scripts. Missing from the context, the COPY fails; there is no
+/// fix to offer (dep's files mean the Dockerfile predates modules: a migration, not an edit).
+fn committed_build_file(name: &str) -> bool {
+    matches!(
+        name,
+        "Gopkg.toml" | "Gopkg.lock" | "glide.yaml" | "glide.lock" | "Makefile" | "GNUmakefile"
+    ) || name.ends_with(".sh")
+}
 
 impl Rule for CopyMissingModuleFile {
     fn meta(&self) -> &'static RuleMeta {
@@ -80,6 +97,36 @@ impl Rule for CopyMissingModuleFile {
                 })
                 .collect();
             if missing.is_empty() {
+                let gone: Vec<&str> = copy
+                    .sources
+                    .iter()
+                    .filter(|w| {
+                        let rel = context_rel(w.text.trim_end_matches('/'));
+                        committed_build_file(split_dir(&rel).1)
+                            && !w.text.contains(['$', '*', '?', '[', '{'])
+                            && ctx.tree.kind(&rel).is_none()
+                    })
+                    .map(|w| w.text.as_str())
+                    .collect();
+                if !gone.is_empty() && cx.df.runs_go() {
+                    let dep = gone
+                        .iter()
+                        .any(|g| g.contains("Gopkg") || g.contains("glide"));
+                    let mut d = cx.diagnostic(
+                        &META,
+                        ins.range.clone(),
+                        format!(
+                            "the build context has no {}: this COPY fails with `not found`",
+                            gone.join(", ")
+                        ),
+                    );
+                    if dep {
+                        d.message.push_str(
+                            " (dep/glide files: the project moved to Go modules, and this Dockerfile needs migrating to build from go.mod: `gomodfix explain GM013`)",
+                        );
+                    }
+                    out.push(d);
+                }
                 continue;
             }
             let names: Vec<&str> = missing.iter().map(|w| w.text.as_str()).collect();
