@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod diagnose;
+pub mod diagnostics;
 pub mod fix;
 pub mod image_fs;
 pub mod lsp;
@@ -19,8 +20,9 @@ pub mod suppress;
 pub mod syntax;
 
 use context::Context;
+use diagnostics::Diagnostic;
 use fix::{FixOutcome, NotConverged};
-use rules::{Diagnostic, Settings};
+use rules::Settings;
 use syntax::{Dockerfile, ParseOptions};
 use tree_sitter::Tree;
 

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use super::{CheckArgs, ContextCache, display_path};
 use crate::config::Effective;
 use crate::context::Context;
+use crate::diagnostics::Diagnostic;
 use crate::fix::FixOutcome;
-use crate::rules::{Diagnostic, Settings};
+use crate::rules::Settings;
 
 /// What happened to one file.
 pub struct FileReport {

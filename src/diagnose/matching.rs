@@ -4,7 +4,7 @@
 
 use super::failures::FailureKind;
 use super::steps::Step;
-use crate::rules::Diagnostic;
+use crate::diagnostics::Diagnostic;
 
 /// One instruction of a Dockerfile, as BuildKit numbers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,7 +301,7 @@ ENTRYPOINT [\"/app\"]
         Diagnostic {
             code,
             name: "x",
-            severity: crate::rules::Severity::Error,
+            severity: crate::diagnostics::Severity::Error,
             message: String::new(),
             range: start..start + 3,
             fix: None,

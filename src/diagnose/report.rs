@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::failures::Recognised;
 use super::{DiagnoseArgs, Reading};
 use crate::cli::{FileReport, OutputFormat};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::render::{self, FileResult, text::Style};
-use crate::rules::{Diagnostic, Severity};
 
 /// A recognised failure matched against its Dockerfile.
 pub struct Outcome<'a> {

@@ -488,11 +488,11 @@ fn shift(report: &mut FileReport, by: usize) {
     }
 }
 
-fn severity(s: rules::Severity) -> DiagnosticSeverity {
+fn severity(s: crate::diagnostics::Severity) -> DiagnosticSeverity {
     match s {
-        rules::Severity::Error => DiagnosticSeverity::ERROR,
-        rules::Severity::Warning => DiagnosticSeverity::WARNING,
-        rules::Severity::Info => DiagnosticSeverity::INFORMATION,
+        crate::diagnostics::Severity::Error => DiagnosticSeverity::ERROR,
+        crate::diagnostics::Severity::Warning => DiagnosticSeverity::WARNING,
+        crate::diagnostics::Severity::Info => DiagnosticSeverity::INFORMATION,
     }
 }
 

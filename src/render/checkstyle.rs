@@ -1,7 +1,7 @@
 //! `--output-format checkstyle`: Checkstyle XML, as CI tools that collect linter reports read it.
 
 use super::{FileResult, Position};
-use crate::rules::Severity;
+use crate::diagnostics::Severity;
 
 fn attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -1,7 +1,7 @@
 //! `--output-format github`: GitHub Actions workflow commands, one per finding.
 
 use super::{FileResult, Position};
-use crate::rules::Severity;
+use crate::diagnostics::Severity;
 
 /// Escape a workflow command's message.
 fn data(s: &str) -> String {

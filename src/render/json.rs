@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{FileResult, Position, rule_url};
+use crate::diagnostics::Severity;
 use crate::fix::Applicability;
-use crate::rules::Severity;
 
 pub const SCHEMA_VERSION: u32 = 1;
 

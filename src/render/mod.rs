@@ -10,7 +10,7 @@ pub mod text;
 
 use serde::Serialize;
 
-use crate::rules::Diagnostic;
+use crate::diagnostics::Diagnostic;
 
 /// What the renderers need of one checked file.
 pub struct FileResult<'a> {

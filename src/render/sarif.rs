@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{FileResult, Position, rule_url};
-use crate::rules::{Severity, registry};
+use crate::diagnostics::Severity;
+use crate::rules::registry;
 
 fn level(s: Severity) -> &'static str {
     match s {

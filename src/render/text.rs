@@ -1,7 +1,7 @@
 //! The human-readable report: `path:line:col: CODE severity: message [*]`.
 
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::fix::Applicability;
-use crate::rules::{Diagnostic, Severity};
 
 /// ANSI styling that is a no-op without colour.
 #[derive(Debug, Clone, Copy)]

@@ -36,27 +36,10 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::context::Context;
+pub use crate::diagnostics::{Diagnostic, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image_fs::StageFiles;
 use crate::syntax::{Dockerfile, GoCommand, Instruction, Kind, Stage};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
-    }
-}
 
 /// What kind of fix a rule can offer, for the rule table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,18 +64,6 @@ pub struct RuleMeta {
     /// Markdown in ruff's sections: What it does, Why is this bad?, Example, Use instead, Fix
     /// safety, Context needed.
     pub doc: &'static str,
-}
-
-/// A finding.
-#[derive(Debug, Clone, Serialize)]
-pub struct Diagnostic {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    /// Byte range in the Dockerfile.
-    pub range: Range<usize>,
-    pub fix: Option<Fix>,
 }
 
 /// Settings rules read.
