@@ -522,7 +522,19 @@ fn read_stdin(args: &CheckArgs, cache: &ContextCache) -> FileReport {
 fn show_contexts(files: &[PathBuf], args: &CheckArgs, cache: &ContextCache) -> u8 {
     let mut code = EXIT_CLEAN;
     for f in files {
-        for c in cache.contexts_for(f, args.context.as_deref(), args.target.as_deref()) {
+        // The contexts as a check uses them: with the one inferred from the Dockerfile's COPY
+        // sources where nothing names a context (an unreadable file shows the plain ones).
+        let contexts = match std::fs::read_to_string(f) {
+            Ok(source) => cache.prepare_contexts(
+                f,
+                &source,
+                None,
+                args.context.as_deref(),
+                args.target.as_deref(),
+            ),
+            Err(_) => cache.contexts_for(f, args.context.as_deref(), args.target.as_deref()),
+        };
+        for c in contexts {
             match c {
                 Ok(ctx) => {
                     let mut line = format!(

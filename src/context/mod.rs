@@ -42,7 +42,7 @@ impl std::fmt::Display for Origin {
             Origin::Flag => write!(f, "--context"),
             Origin::Inferred => write!(
                 f,
-                "inferred: the Dockerfile's folder lacks its COPY sources or go.mod, this folder has them"
+                "the COPY sources (inferred: the Dockerfile's folder lacks them or go.mod, this folder has them)"
             ),
             Origin::File { path, lines, entry } => {
                 write!(f, "{}", path.display())?;

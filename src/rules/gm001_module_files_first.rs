@@ -141,6 +141,17 @@ impl Rule for ModuleFilesFirst {
             if modcache_mounted || modcache_copied {
                 continue;
             }
+            // A download behind a wrapper the shell reading cannot see into (`retry.sh -- go mod
+            // download`): the stage does download first; the rule cannot tell where.
+            let wrapped_download = cx.df.instructions[stage.body.clone()].iter().any(|i| {
+                i.run.as_ref().is_some_and(|r| {
+                    !r.go.iter().any(|g| g.sub == "mod download")
+                        && cx.df.source[i.range.clone()].contains("mod download")
+                })
+            });
+            if wrapped_download {
+                continue;
+            }
             // The first COPY of this stage that brings sources, before the first go command.
             let Some(source_copy) = files.first_source_copy(stage.body.start..first_go) else {
                 continue;

@@ -62,10 +62,17 @@ None beyond the Dockerfile (go.mod is read, when available, to spot cgo-only mod
 /// The stage's cgo builds link statically: `-extldflags "-static"` (or `-static-pie`), or the
 /// netgo and osusergo tags that replace the glibc-linked resolver and user lookup.
 fn links_statically(cx: &RuleContext, stage: &Stage) -> bool {
+    // The builds that can make a glibc-linked executable: cgo on, an ordinary executable
+    // (`-buildmode=c-archive`/`c-shared`/`plugin` make libraries, not the copied binary).
     let builds: Vec<_> = cx
         .go_commands(stage)
         .into_iter()
-        .filter(|(_, _, g)| g.sub == "build" || g.sub == "install")
+        .filter(|(_, ins, g)| {
+            (g.sub == "build" || g.sub == "install")
+                && super::effective_env(ins, g, "CGO_ENABLED").as_deref() != Some("0")
+                && g.flag_value("buildmode")
+                    .is_none_or(|(m, _)| m == "exe" || m == "default" || m == "pie")
+        })
         .collect();
     !builds.is_empty()
         && builds.iter().all(|(_, ins, g)| {
@@ -84,7 +91,10 @@ fn links_statically(cx: &RuleContext, stage: &Stage) -> bool {
                     })
                 })
                 .unwrap_or_default();
-            let static_ld = ldflags.as_deref().is_some_and(|l| l.contains("-static"))
+            // Flags the shell fills in (`-ldflags "${LD_EXTRA}"`) may well link statically.
+            let static_ld = ldflags
+                .as_deref()
+                .is_some_and(|l| l.contains("-static") || l.contains('$'))
                 || (text.contains("extldflags") && text.contains("-static"));
             let tag_list: Vec<&str> = tags.split([',', ' ']).collect();
             static_ld || (tag_list.contains(&"netgo") && tag_list.contains(&"osusergo"))

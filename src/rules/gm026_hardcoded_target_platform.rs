@@ -95,8 +95,9 @@ impl Rule for HardcodedTargetPlatform {
                     }
                     let Some(r) = &p.value_range else { continue };
                     let default = cx.df.source[r.clone()].trim_matches(['"', '\'']);
-                    // An empty default (`ARG TARGETVARIANT=""`) pins nothing.
-                    if default.is_empty() {
+                    // An empty default (`ARG TARGETVARIANT=""`) pins nothing, and neither does one
+                    // that nothing after it in the stage (or a stage built FROM it) reads.
+                    if default.is_empty() || !arg_read_after(cx, stage, ins.range.end, &p.name) {
                         continue;
                     }
                     let message = match &built_for {
@@ -315,4 +316,22 @@ fn shell_variables_across_runs(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Whether `$NAME`/`${NAME…}` is read after `from` in the stage or in a stage built FROM it.
+fn arg_read_after(cx: &RuleContext, stage: &crate::syntax::Stage, from: usize, name: &str) -> bool {
+    let plain = format!("${name}");
+    let braced = format!("${{{name}");
+    cx.df.stages.iter().any(|st| {
+        cx.df.stage_chain(st).any(|s| s.index == stage.index)
+            && cx.df.instructions[st.body.clone()].iter().any(|i| {
+                let text = &cx.df.source[i.range.clone()];
+                i.range.start >= from
+                    && (text.contains(&braced)
+                        || text.match_indices(&plain).any(|(at, _)| {
+                            !text[at + plain.len()..]
+                                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                        }))
+            })
+    })
 }
