@@ -179,7 +179,13 @@ fn check_stage(
                 missing.join(", ")
             ),
         );
-        if !cx.df.instructions[stage.from].near_error {
+        // A GOWORK the Dockerfile sets itself points at the workspace on purpose (and would
+        // override an ENV added after FROM): report only.
+        let explicit = effective_env(go_ins, go, "GOWORK").is_some_and(|v| !v.is_empty());
+        if explicit {
+            d.message
+                .push_str(" (GOWORK is set in the Dockerfile: copy the members, or set it to off)");
+        } else if !cx.df.instructions[stage.from].near_error {
             d.fix = Some(Fix::safe(
                 "Add `ENV GOWORK=off` to the stage (it builds one module)",
                 vec![cx.add_env_to_stage(stage, "GOWORK", "off")],
