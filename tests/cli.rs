@@ -542,3 +542,22 @@ fn second_pass_fixes_are_announced() {
         "{stderr}"
     );
 }
+
+/// A reader that stops early (`| head`) ends gomodfix quietly: no panic on the closed pipe.
+#[cfg(unix)]
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let out = Process::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' --show-contexts . | head -1",
+            env!("CARGO_BIN_EXE_gomodfix")
+        ))
+        .current_dir(&corpus)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
