@@ -16,7 +16,8 @@ FROM uses `--platform=$BUILDPLATFORM`, or in a Dockerfile built for several plat
 compose `platforms`, `platforms:` of docker/build-push-action, `--platform a,b` of a
 `docker build` in CI, a Makefile or a script, goreleaser's `dockers`), and offers
 `GOOS=$TARGETOS GOARCH=$TARGETARCH` with `ARG TARGETOS TARGETARCH` declared in the stage. A
-literal that is right for every known platform (`GOOS=linux` when all are linux) is left alone.
+literal that is right for every known platform is left alone, and `GOOS=linux` is only reported
+when a known platform is not Linux (container images nearly always are).
 `ARG TARGETOS=linux` / `ARG TARGETARCH=amd64` with defaults lose their defaults (safe); the
 message names the file that asks for which platforms. In a `--platform=$BUILDPLATFORM` stage, `GOARCH=$TARGETARCH` without
 `ARG TARGETARCH` in that stage is reported too: BuildKit fills the automatic platform args only
@@ -145,6 +146,16 @@ impl Rule for HardcodedTargetPlatform {
                         _ => continue,
                     };
                     if a.value.contains('$') {
+                        continue;
+                    }
+                    // `GOOS=linux` is right for Linux images, which is nearly every image: only
+                    // a known non-Linux platform makes it wrong.
+                    if a.name == "GOOS"
+                        && a.value == "linux"
+                        && platforms
+                            .iter()
+                            .all(|pl| platform_part(pl, part) == "linux")
+                    {
                         continue;
                     }
                     // Right for every platform the file is built for (`GOOS=linux` when all

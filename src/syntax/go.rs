@@ -95,7 +95,16 @@ impl GoCommand {
     }
 
     /// Whether this command loads the main module's dependencies (and so needs go.mod).
+    /// `go mod download module@version` fetches named modules and needs none.
     pub fn needs_module(&self) -> bool {
+        if self.sub == "mod download"
+            && self
+                .rest()
+                .iter()
+                .any(|w| !w.text.starts_with('-') && w.text.contains('@'))
+        {
+            return false;
+        }
         matches!(
             self.sub.as_str(),
             "build"
