@@ -66,7 +66,8 @@ impl StageFiles {
             }
             let Some(dest) = &copy.dest else { continue };
             let dest_abs = match (&ins.state.workdir, ins.state.expand(&dest.text)) {
-                (_, Some(d)) if d.starts_with('/') => d,
+                // Normalised: `/go/src/app/` and `/go/src/app` are one folder.
+                (_, Some(d)) if d.starts_with('/') => join_path("/", &d),
                 (Some(w), Some(d)) => join_path(w, &d),
                 _ => {
                     files.uncertain |= copy.from.is_none();
