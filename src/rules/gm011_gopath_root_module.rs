@@ -102,11 +102,19 @@ impl Rule for GopathRootModule {
             if !dest_relative {
                 continue;
             }
+            let image = super::golang_image::stage_go(cx.df, stage);
             let mut d = cx.diagnostic(
                 &META,
                 first_copy.range.clone(),
-                "the module is copied into /go, the image's GOPATH: Go warns `ignoring go.mod in $GOPATH` (older Go fails)".into(),
+                if image.older_than(1, 21) {
+                    "the module is copied into /go, the image's GOPATH: this Go stops with `$GOPATH/go.mod exists but should not`".into()
+                } else {
+                    "the module is copied into /go, the image's GOPATH: Go warns `ignoring go.mod in $GOPATH` (before Go 1.21 it stops with `$GOPATH/go.mod exists but should not`)".into()
+                },
             );
+            if image.older_than(1, 21) {
+                d.severity = Severity::Error;
+            }
             let workdir = cx
                 .settings
                 .module_workdir

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "go-version-mismatch",
     summary: "The golang image is older than the Go version go.mod requires",
     severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    fix: FixAvailability::Mixed,
     doc: r#"## What it does
 Compares the Go version of a stage's `golang:` image tag with go.mod's `go` line (the
 requirement; the `toolchain` line is only a preference, which `GOTOOLCHAIN=local` ignores) and
@@ -47,7 +47,9 @@ FROM golang:1.23-alpine AS build
 ```
 
 ## Fix safety
-Safe: the old image cannot build the module at all. The new tag keeps the old one's precision (a
+Safe: the old image cannot build the module at all. Unsafe when the tag's variant pins a
+distribution release (`-alpine3.19`, `-bullseye`): the golang image of the new version may not be
+published for it. The new tag keeps the old one's precision (a
 tag with a patch version gets go.mod's full version).
 
 ## Context needed
@@ -165,15 +167,27 @@ fn check_stage(
     } else {
         // Go before 1.21 builds a module with a newer go line, and fails only when the code
         // uses what the newer Go added (`note: module requires Go …`).
-        let mut d = cx.diagnostic(
-            &META,
-            from.range.clone(),
-            format!(
-                "go.mod says `go {need_text}`, but this stage's image has Go {version}: Go before 1.21 does not enforce the go line, and the build fails where the code needs Go {need_text} (`note: module requires Go {need_text}`)"
-            ),
-        );
-        d.severity = Severity::Warning;
-        d
+        if (have.0, have.1) < (1, 17) && (need.0, need.1) >= (1, 17) {
+            // Go 1.17 prunes the module graph: go.sum of a go >= 1.17 module lacks what an older
+            // go command needs, and the build stops.
+            cx.diagnostic(
+                &META,
+                from.range.clone(),
+                format!(
+                    "go.mod says `go {need_text}`, but this stage's image has Go {version}: the module's pruned go.sum (Go 1.17+) lacks what this Go needs (`missing go.sum entry`)"
+                ),
+            )
+        } else {
+            let mut d = cx.diagnostic(
+                &META,
+                from.range.clone(),
+                format!(
+                    "go.mod says `go {need_text}`, but this stage's image has Go {version}: Go before 1.21 does not enforce the go line, and the build fails where the code needs Go {need_text} (`note: module requires Go {need_text}`)"
+                ),
+            );
+            d.severity = Severity::Warning;
+            d
+        }
     };
     if stage.image.digest.is_some() || expanded.contains('@') {
         d.message
@@ -182,16 +196,32 @@ fn check_stage(
         return;
     }
     let new_tag = format!("{new_version}{variant}");
+    // A variant pinned to a distribution release (`-alpine3.19`, `-bullseye`, `-buster`) may not
+    // be published for the new Go: the raised tag is then unsafe, to be checked by hand.
+    let pinned_distro = variant.contains("alpine3")
+        || ["-bullseye", "-buster", "-stretch", "-jessie"]
+            .iter()
+            .any(|v| variant.starts_with(v));
+    let make = |title: String, edits: Vec<Edit>| {
+        if pinned_distro {
+            Fix::unsafe_(
+                format!("{title} (check that the `{variant}` variant exists for it)"),
+                edits,
+            )
+        } else {
+            Fix::safe(title, edits)
+        }
+    };
     let raw_tag = stage.image.tag.as_deref().unwrap_or("");
     if raw_tag == tag {
         if let Some(r) = stage.image.tag_range.clone() {
-            d.fix = Some(Fix::safe(
+            d.fix = Some(make(
                 format!("Use golang:{new_tag}"),
                 vec![Edit::replace(r, new_tag)],
             ));
         }
     } else if let Some(edit) = arg_default_edit(cx, raw_tag, version, &new_version) {
-        d.fix = Some(Fix::safe(
+        d.fix = Some(make(
             format!("Raise the Go version ARG default to {new_version}"),
             vec![edit],
         ));
