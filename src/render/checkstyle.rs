@@ -33,8 +33,9 @@ pub fn render(files: &[FileResult]) -> String {
                 attr(e)
             ));
         }
+        let index = crate::syntax::LineIndex::new(f.source);
         for d in f.diagnostics {
-            let p = Position::at(f.source, d.range.start);
+            let p = Position::indexed(&index, f.source, d.range.start);
             let sev = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",

@@ -25,9 +25,10 @@ pub fn render(files: &[FileResult]) -> String {
                 data(e)
             ));
         }
+        let index = crate::syntax::LineIndex::new(f.source);
         for d in f.diagnostics {
-            let start = Position::at(f.source, d.range.start);
-            let end = Position::at(f.source, d.range.end);
+            let start = Position::indexed(&index, f.source, d.range.start);
+            let end = Position::indexed(&index, f.source, d.range.end);
             let kind = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",

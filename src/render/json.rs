@@ -75,6 +75,7 @@ pub fn render(files: &[FileResult]) -> String {
                 message: e,
             });
         }
+        let index = crate::syntax::LineIndex::new(f.source);
         for d in f.diagnostics {
             out.diagnostics.push(JsonDiagnostic {
                 path: f.path,
@@ -83,8 +84,8 @@ pub fn render(files: &[FileResult]) -> String {
                 severity: d.severity,
                 message: &d.message,
                 url: rule_url(d.code),
-                start: Position::at(f.source, d.range.start),
-                end: Position::at(f.source, d.range.end),
+                start: Position::indexed(&index, f.source, d.range.start),
+                end: Position::indexed(&index, f.source, d.range.end),
                 fix: d.fix.as_ref().map(|fix| JsonFix {
                     title: &fix.title,
                     applicability: fix.applicability,
@@ -93,7 +94,7 @@ pub fn render(files: &[FileResult]) -> String {
                         .iter()
                         .map(|e| {
                             let pos = |o: usize| match &e.file {
-                                None => Position::at(f.source, o),
+                                None => Position::indexed(&index, f.source, o),
                                 Some(_) => Position {
                                     line: 0,
                                     column: 0,

@@ -40,6 +40,16 @@ impl Position {
             offset,
         }
     }
+
+    /// [`Position::at`] through a [`crate::syntax::LineIndex`] of `source` (many lookups).
+    pub fn indexed(index: &crate::syntax::LineIndex, source: &str, offset: usize) -> Position {
+        let (line, column) = index.line_col(source, offset);
+        Position {
+            line,
+            column,
+            offset,
+        }
+    }
 }
 
 /// Documentation address of a rule (SARIF `helpUri`, JSON, PR bodies).

@@ -16,9 +16,9 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn region(source: &str, range: &std::ops::Range<usize>) -> Value {
-    let start = Position::at(source, range.start);
-    let end = Position::at(source, range.end);
+fn region(index: &crate::syntax::LineIndex, source: &str, range: &std::ops::Range<usize>) -> Value {
+    let start = Position::indexed(index, source, range.start);
+    let end = Position::indexed(index, source, range.end);
     json!({
         "startLine": start.line,
         "startColumn": start.column,
@@ -54,6 +54,7 @@ pub fn render(files: &[FileResult]) -> String {
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.path } } }],
             }));
         }
+        let lines = crate::syntax::LineIndex::new(f.source);
         for d in f.diagnostics {
             let index = registry()
                 .iter()
@@ -67,7 +68,7 @@ pub fn render(files: &[FileResult]) -> String {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": f.path },
-                        "region": region(f.source, &d.range),
+                        "region": region(&lines, f.source, &d.range),
                     }
                 }],
             });
@@ -76,7 +77,7 @@ pub fn render(files: &[FileResult]) -> String {
                     .edits
                     .iter()
                     .filter(|e| e.file.is_none())
-                    .map(|e| json!({ "deletedRegion": region(f.source, &e.range), "insertedContent": { "text": e.text } }))
+                    .map(|e| json!({ "deletedRegion": region(&lines, f.source, &e.range), "insertedContent": { "text": e.text } }))
                     .collect();
                 if !replacements.is_empty() {
                     result["fixes"] = json!([{

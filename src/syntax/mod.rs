@@ -1235,42 +1235,49 @@ fn read_copy(src: &str, node: Node, flags: &[Flag]) -> Copy {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-///
-/// Renderers ask this for every diagnostic of a file; the line starts of the last text asked
-/// about are kept per thread, so a file with thousands of findings costs O(log n) per lookup
-/// instead of a scan from the top each time.
+/// 1-based line and column (in characters) of a byte offset. Scans the text up to `offset`: for
+/// many lookups in one text, build a [`LineIndex`] once.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    thread_local! {
-        static INDEX: RefCell<(usize, usize, u64, Vec<usize>)> = const { RefCell::new((0, 0, 0, Vec::new())) };
-    }
-    let offset = offset.min(source.len());
-    let key = (source.as_ptr() as usize, source.len(), quick_hash(source));
-    INDEX.with(|cell| {
-        let mut idx = cell.borrow_mut();
-        if (idx.0, idx.1, idx.2) != key {
-            let starts = std::iter::once(0)
-                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-                .collect();
-            *idx = (key.0, key.1, key.2, starts);
-        }
-        let line = idx.3.partition_point(|&s| s <= offset);
-        let line_start = idx.3[line - 1];
-        let col = source[line_start..offset].chars().count() + 1;
-        (line, col)
-    })
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    (line, source[line_start..offset].chars().count() + 1)
 }
 
-/// A cheap fingerprint of a text (length, a few sampled bytes) so that a reused buffer address
-/// with new contents is not mistaken for the old text.
-fn quick_hash(s: &str) -> u64 {
-    let b = s.as_bytes();
-    let mut h: u64 = b.len() as u64;
-    let step = (b.len() / 16).max(1);
-    for i in (0..b.len()).step_by(step) {
-        h = h.wrapping_mul(31).wrapping_add(b[i] as u64);
+/// The line starts of one text, for many line/column lookups in it. It belongs to the text it
+/// was built from (the caller keeps the two together; nothing is cached behind their back).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> LineIndex {
+        LineIndex {
+            starts: std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
     }
-    h
+
+    /// 1-based line and column (in characters) of `offset` in `source`, the text this index was
+    /// built from.
+    pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let line_start = self.starts[line - 1];
+        (line, source[line_start..offset].chars().count() + 1)
+    }
+}
+
+/// The largest char boundary at or before `offset` (an offset inside a UTF-8 character would
+/// panic when slicing).
+fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
+    while offset > 0 && !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 #[cfg(test)]

@@ -203,3 +203,20 @@ fn cmd_and_entrypoint_go_commands_are_run_time() {
     // Never part of the build: no RUN holds them.
     assert!(!df.runs_go());
 }
+
+/// Line/column lookups belong to their text: two texts of the same length at the same address
+/// (a reused buffer) get their own answers, and an offset inside a UTF-8 character does not
+/// panic.
+#[test]
+fn line_columns_of_reused_buffers_and_inside_characters() {
+    let mut buf = String::from("ab\ncd\nef");
+    assert_eq!(line_col(&buf, 4), (2, 2));
+    buf.clear();
+    buf.push_str("abcd\nefgh");
+    assert_eq!(line_col(&buf, 4), (1, 5));
+    let text = "é\nx";
+    assert_eq!(line_col(text, 1), (1, 1));
+    let index = LineIndex::new(text);
+    assert_eq!(index.line_col(text, 3), (2, 1));
+    assert_eq!(index.line_col(text, 1), (1, 1));
+}
