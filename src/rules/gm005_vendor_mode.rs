@@ -331,9 +331,11 @@ fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit
     let src = &cx.df.source;
     let exec = ins.run.as_ref().is_some_and(|r| r.form == RunForm::Exec)
         && src[range.clone()].starts_with('"');
-    let mut start = with_leading_space(src, range.clone()).start;
+    let widened = with_leading_space(src, range.clone());
+    let mut start = widened.start;
     if exec && start > 0 && src.as_bytes()[start - 1] == b',' {
         start -= 1;
     }
-    Edit::delete(start..range.end)
+    // A flag alone on a continuation line goes with its line (no bare `\` left behind).
+    Edit::delete(start..widened.end.max(range.end))
 }

@@ -397,12 +397,25 @@ pub fn flags_end(ins: &Instruction) -> usize {
         .unwrap_or(ins.range.start + 3)
 }
 
-/// A range extended over the spaces and tabs before it: what to delete to remove a word.
+/// A range extended over the spaces and tabs before it: what to delete to remove a word. A word
+/// alone on a continuation line (`    -mod=vendor \`) takes its whole line, so no bare `\` is
+/// left behind.
 pub fn with_leading_space(src: &str, range: Range<usize>) -> Range<usize> {
     let bytes = src.as_bytes();
     let mut start = range.start;
     while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
         start -= 1;
+    }
+    let line_start = start == 0 || bytes[start - 1] == b'\n';
+    if line_start {
+        let rest = &src[range.end..];
+        let line_end = rest.find('\n').map_or(src.len(), |p| range.end + p + 1);
+        let tail = src[range.end..line_end]
+            .trim_end_matches(['\n', '\r'])
+            .trim();
+        if tail == "\\" || tail == "`" {
+            return start..line_end;
+        }
     }
     start..range.end
 }
