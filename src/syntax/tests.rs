@@ -220,3 +220,16 @@ fn line_columns_of_reused_buffers_and_inside_characters() {
     assert_eq!(index.line_col(text, 3), (2, 1));
     assert_eq!(index.line_col(text, 1), (1, 1));
 }
+
+/// A stage alias that shadows an image name (`FROM golang:1.22 AS golang` … `FROM golang AS
+/// tools`) names the stage, as BuildKit resolves it.
+#[test]
+fn stage_alias_shadowing_an_image_name_is_the_stage() {
+    let df = Dockerfile::parse(
+        "FROM golang:1.22 AS golang\nENV GOFLAGS=-mod=mod\nFROM golang AS tools\nRUN go version\n",
+    );
+    assert_eq!(df.stages[1].parent, Some(0));
+    assert!(df.stages[1].golang);
+    let state = &df.instructions[3].state;
+    assert_eq!(state.env.get("GOFLAGS").map(String::as_str), Some("-mod=mod"));
+}
