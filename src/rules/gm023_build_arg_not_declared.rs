@@ -68,7 +68,7 @@ impl Rule for BuildArgNotDeclared {
             let Some(&(_, first, _)) = gos.first() else {
                 continue;
             };
-            let missing: Vec<&str> = GO_ARGS
+            let mut missing: Vec<&str> = GO_ARGS
                 .iter()
                 .copied()
                 .filter(|n| {
@@ -77,6 +77,25 @@ impl Rule for BuildArgNotDeclared {
                         && !first.state.env.contains_key(*n)
                 })
                 .collect();
+            // Build args a go command reads under other names (`GOARCH=$ARCH go build` with
+            // `ARG ARCH` declared only before FROM): undeclared in the stage, they expand to
+            // nothing.
+            let mut referenced: Vec<String> = Vec::new();
+            for (_, ins, go) in &gos {
+                for a in &go.assignments {
+                    for name in referenced_names(&a.value) {
+                        let global = cx.df.global_args.get_key_value(name.as_str());
+                        if let Some((key, _)) = global
+                            && !ins.state.args.contains_key(key.as_str())
+                            && !ins.state.env.contains_key(key.as_str())
+                            && !missing.contains(&key.as_str())
+                        {
+                            missing.push(key.as_str());
+                            referenced.push(format!("{}={}", a.name, a.value));
+                        }
+                    }
+                }
+            }
             if missing.is_empty() {
                 continue;
             }
@@ -86,6 +105,12 @@ impl Rule for BuildArgNotDeclared {
                 from.range.clone(),
                 format!("{} passed to the build but not declared in this stage: the go command never sees it", missing.join(", ")),
             );
+            if !referenced.is_empty() {
+                d.message.push_str(&format!(
+                    " (`{}` expands to nothing: an ARG before FROM is visible only to FROM lines)",
+                    referenced.join(" ")
+                ));
+            }
             if !from.near_error {
                 let lines: Vec<String> = missing.iter().map(|n| format!("ARG {n}")).collect();
                 d.fix = Some(Fix::safe(
@@ -96,4 +121,22 @@ impl Rule for BuildArgNotDeclared {
             out.push(d);
         }
     }
+}
+
+/// The variable names a shell value reads: `$NAME` and `${NAME…}`.
+fn referenced_names(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        rest = &rest[i + 1..];
+        let braced = rest.starts_with('{');
+        let body = if braced { &rest[1..] } else { rest };
+        let len = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        if len > 0 {
+            out.push(body[..len].to_string());
+        }
+    }
+    out
 }

@@ -231,5 +231,8 @@ fn stage_alias_shadowing_an_image_name_is_the_stage() {
     assert_eq!(df.stages[1].parent, Some(0));
     assert!(df.stages[1].golang);
     let state = &df.instructions[3].state;
-    assert_eq!(state.env.get("GOFLAGS").map(String::as_str), Some("-mod=mod"));
+    assert_eq!(
+        state.env.get("GOFLAGS").map(String::as_str),
+        Some("-mod=mod")
+    );
 }
