@@ -241,6 +241,46 @@ pub fn parse_go_work(text: &str) -> Result<GoWork, ModError> {
     Ok(w)
 }
 
+/// What `vendor/modules.txt` records: each vendored module (`# path version`, the version
+/// before any `=>` replacement) and whether it is marked `## explicit` (Go 1.14+ writes the mark
+/// for every module go.mod requires).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VendorList {
+    pub modules: Vec<VendoredModule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendoredModule {
+    pub path: String,
+    pub version: String,
+    pub explicit: bool,
+}
+
+/// Read a `vendor/modules.txt`.
+pub fn parse_modules_txt(text: &str) -> VendorList {
+    let mut list = VendorList::default();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("## ") {
+            if rest.split(';').any(|p| p.trim() == "explicit")
+                && let Some(last) = list.modules.last_mut()
+            {
+                last.explicit = true;
+            }
+        } else if let Some(rest) = line.strip_prefix("# ") {
+            let head = rest.split("=>").next().unwrap_or(rest);
+            let mut words = head.split_whitespace();
+            if let Some(path) = words.next() {
+                list.modules.push(VendoredModule {
+                    path: path.to_string(),
+                    version: words.next().unwrap_or("").to_string(),
+                    explicit: false,
+                });
+            }
+        }
+    }
+    list
+}
+
 /// Go versions as `(major, minor, patch)` for comparison: `1.22`, `1.22.5`, `go1.23.4`,
 /// `1.21rc2` (release candidates sort before the release).
 pub fn go_version(v: &str) -> Option<(u32, u32, u32)> {
@@ -317,6 +357,16 @@ godebug default=go1.21
     fn go_work_uses() {
         let w = parse_go_work("go 1.22\nuse (\n\t./api\n\t./tools\n)\nuse ./lib\n").unwrap();
         assert_eq!(w.uses, ["./api", "./tools", "./lib"]);
+    }
+
+    #[test]
+    fn modules_txt() {
+        let v = parse_modules_txt(
+            "# github.com/a/b v1.2.0\n## explicit; go 1.17\ngithub.com/a/b\n# github.com/c/d v0.1.0 => ../d\ngithub.com/c/d\n# github.com/e/f v1.0.0\n## explicit\n",
+        );
+        assert_eq!(v.modules.len(), 3);
+        assert!(v.modules[0].explicit && !v.modules[1].explicit && v.modules[2].explicit);
+        assert_eq!(v.modules[1].version, "v0.1.0");
     }
 
     #[test]

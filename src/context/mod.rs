@@ -74,6 +74,8 @@ pub struct ContextTree {
     pub modules: BTreeMap<String, Result<Box<GoMod>, String>>,
     /// go.work files by their directory.
     pub works: BTreeMap<String, Result<GoWork, String>>,
+    /// `vendor/modules.txt` of each module that has one, by the module's directory.
+    pub vendored: BTreeMap<String, gomod::VendorList>,
     /// The listing stopped at [`MAX_ENTRIES`]: absence of a file proves nothing.
     pub truncated: bool,
     /// go.work files that the context root's `.gitignore` ignores (a developer's local file).
@@ -216,6 +218,16 @@ impl ContextTree {
                 let w =
                     text.and_then(|t| gomod::parse_go_work(&t).map_err(|e| format!("{rel}: {e}")));
                 tree.works.insert(dir.to_string(), w);
+            }
+        }
+        // vendor/modules.txt beside each module, for the vendoring consistency check (GM005).
+        let module_dirs: Vec<String> = tree.modules.keys().cloned().collect();
+        for dir in module_dirs {
+            let rel = join_rel(&dir, "vendor/modules.txt");
+            if tree.entries.get(&rel) == Some(&EntryKind::File)
+                && let Ok(text) = std::fs::read_to_string(root.join(&rel))
+            {
+                tree.vendored.insert(dir, gomod::parse_modules_txt(&text));
             }
         }
         tree

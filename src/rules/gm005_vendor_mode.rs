@@ -38,6 +38,11 @@ profile (`--hardening`) still asks for the explicit flag there. A `-mod=mod`/`-m
 `go list` (module queries such as `go list -m -u all`, which cannot run in vendor mode) is not
 reported.
 
+vendor/modules.txt that does not match go.mod (a requirement not vendored, vendored at another
+version or without its `## explicit` mark, or an explicit module go.mod dropped) is reported where
+a go command builds in vendor mode: Go 1.14+ stops with `inconsistent vendoring`. No fix: run
+`go mod vendor` in the repository and commit vendor/.
+
 ## Why is this bad?
 With vendor/modules.txt present and go.mod's `go` ≥ 1.14 the go command already defaults to
 `-mod=vendor`; below 1.14, or with a GOFLAGS from the builder's environment, it does not, and the
@@ -112,8 +117,43 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
         && !crate::rules::golang_image::stage_go(cx.df, stage).older_than(1, 14);
     let mut reported_env: Vec<usize> = Vec::new();
     let mut vendored_in_image = false;
+    let mut consistency_checked = false;
     for &(idx, ins, go) in &gos {
         let reaches = vendored_in_image || files.landing(ctx, &vendor_rel, idx).is_some();
+        // The vendor/ the repository commits must match go.mod, or every build in vendor mode
+        // stops with `inconsistent vendoring` (Go 1.14+ checks the `## explicit` marks).
+        let go_mod_go = ctx
+            .go_mod(&mod_dir)
+            .and_then(|m| m.go.as_deref())
+            .and_then(crate::context::gomod::go_version);
+        let vendor_mode = match mod_mode(ins, go).as_deref() {
+            Some("vendor") => true,
+            Some(_) => false,
+            None => go_mod_go.is_some_and(|v| (v.0, v.1) >= (1, 14)),
+        };
+        if reaches
+            && !vendored_in_image
+            && !consistency_checked
+            && go.takes_mod_flag()
+            && vendor_mode
+            && go_mod_go.is_some_and(|v| (v.0, v.1) >= (1, 14))
+            && let (Some(go_mod), Some(list)) =
+                (ctx.go_mod(&mod_dir), ctx.tree.vendored.get(&mod_dir))
+        {
+            consistency_checked = true;
+            if let Some(why) = vendor_inconsistency(go_mod, list) {
+                let mut d = cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    format!(
+                        "vendor/modules.txt does not match go.mod ({why}): `go {}` stops with `inconsistent vendoring`; run `go mod vendor` in the repository and commit vendor/",
+                        go.sub
+                    ),
+                );
+                d.severity = Severity::Error;
+                out.push(d);
+            }
+        }
         if go.sub == "mod vendor" {
             check_vendor_before_sources(cx, files, stage, idx, ins, out);
             vendored_in_image = true;
@@ -338,4 +378,39 @@ fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit
     }
     // A flag alone on a continuation line goes with its line (no bare `\` left behind).
     Edit::delete(start..widened.end.max(range.end))
+}
+
+/// The first difference Go's vendoring check reports between go.mod's requirements and
+/// vendor/modules.txt (Go 1.14+): a requirement not vendored, vendored at another version or not
+/// marked `## explicit`, or an `## explicit` module go.mod no longer requires.
+fn vendor_inconsistency(
+    go_mod: &crate::context::GoMod,
+    list: &crate::context::gomod::VendorList,
+) -> Option<String> {
+    for (path, version, _) in &go_mod.requires {
+        match list.modules.iter().find(|m| &m.path == path) {
+            None => return Some(format!("{path}@{version} is required but not vendored")),
+            Some(m) if &m.version != version => {
+                return Some(format!(
+                    "{path}@{version} is required, vendor/ has {}",
+                    m.version
+                ));
+            }
+            Some(m) if !m.explicit => {
+                return Some(format!(
+                    "{path}@{version} is required but not marked explicit in vendor/modules.txt"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    list.modules
+        .iter()
+        .find(|m| m.explicit && !go_mod.requires.iter().any(|(p, _, _)| p == &m.path))
+        .map(|m| {
+            format!(
+                "{}@{} is vendored as explicit but go.mod does not require it",
+                m.path, m.version
+            )
+        })
 }
