@@ -150,6 +150,8 @@ fn kind_of(l: &str) -> Option<FailureKind> {
     }
     if has("(replaced by ") && (has("go.mod: no such file") || has("no such file or directory"))
         || has("replacement directory ") && has("does not exist")
+        // Go 1.11/1.12: `go: parsing ../lib/go.mod: open /lib/go.mod: no such file or directory`.
+        || has("go: parsing ") && has("go.mod: open ") && has("no such file or directory")
     {
         return Some(ReplaceTarget);
     }
@@ -304,6 +306,10 @@ mod tests {
             ),
             (
                 "go: example.com/lib@v0.0.0 (replaced by ./lib): reading lib/go.mod: open /src/lib/go.mod: no such file or directory",
+                ReplaceTarget,
+            ),
+            (
+                "go: parsing ../lib/go.mod: open /lib/go.mod: no such file or directory",
                 ReplaceTarget,
             ),
             ("go: inconsistent vendoring in /src:", InconsistentVendoring),
