@@ -66,12 +66,12 @@ impl Rule for FinalStageGoenvOff {
     }
 
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
-        if !cx.df.runs_go() {
-            return;
-        }
         let Some(stage) = cx.final_stage().filter(|s| !s.windows) else {
             return;
         };
+        if !cx.df.runs_go() && !runs_go_at_start(cx.df, stage) {
+            return;
+        }
         // By default only where a go command can run in the image.
         if !cx.settings.hardening && !stage_has_go(cx.df, stage) && !runs_go_at_start(cx.df, stage)
         {

@@ -26,7 +26,7 @@ FROM golang:1.22
 COPY go.mod go.sum /app/
 RUN cd /app && go mod download
 WORKDIR /src
-COPY . .
+COPY *.go ./
 RUN go build -o /out/app .
 ```
 
@@ -36,7 +36,7 @@ FROM golang:1.22
 COPY go.mod go.sum /app/
 RUN cd /app && go mod download
 WORKDIR /app
-COPY . .
+COPY *.go ./
 RUN go build -o /out/app .
 ```
 

@@ -39,11 +39,18 @@ It is the most common cause of failed Go builds in Docker in public bug reports.
 ```dockerfile
 # go.mod says: go 1.23
 FROM golang:1.22-alpine AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
 ```
 
 ## Use instead
 ```dockerfile
+# go.mod says: go 1.23
 FROM golang:1.23-alpine AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
 ```
 
 ## Fix safety

@@ -23,11 +23,18 @@ the compiler of another, or finds none: `package fmt is not in std`, or `compile
 
 ## Example
 ```dockerfile
+FROM golang:1.22
 ENV GOROOT=/usr/lib/go
+RUN go build -o /app .
 ```
 
 ## Use instead
-Nothing: leave GOROOT unset.
+Leave GOROOT unset:
+
+```dockerfile
+FROM golang:1.22
+RUN go build -o /app .
+```
 
 ## Fix safety
 Unsafe: an image with Go installed in an unusual place may rely on it.
