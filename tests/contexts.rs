@@ -59,14 +59,13 @@ fn context_flag_overrides_compose() {
     assert!(out.contains("from --context"), "{out}");
 }
 
-/// Two contexts that want different fixes: what both want (cache mounts, GOENV) is
-/// applied; what only one wants (GM001's `COPY go.mod go.sum` in `a`, `-mod=vendor` in `b`) is not.
+/// Two contexts that want different fixes: what both want (GOENV) is applied (the cache mounts
+/// differ: the vendored context needs the build cache only); what only one wants (GM001's `COPY go.mod go.sum` in `a`, `-mod=vendor` in `b`) is not.
 #[test]
 fn two_contexts_that_disagree_get_only_the_fixes_they_share() {
     let case =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/one_dockerfile_two_contexts");
     let out = run(&case, &["--diff"]);
-    assert!(out.contains("+RUN --mount=type=cache"), "{out}");
     assert!(out.contains("ENV GOENV=off"), "{out}");
     assert!(!out.contains("+COPY go.mod"), "{out}");
     assert!(!out.contains("-mod=vendor"), "{out}");
@@ -90,7 +89,9 @@ fn bake_targets_sharing_a_dockerfile_are_checked_once() {
     );
     let out = run(&case, &[]);
     assert_eq!(out.matches("GM001").count(), 1, "{out}");
-    assert!(out.contains("+RUN --mount=type=cache"), "{out}");
+    // The vendored target wants the build cache only, the others both caches: reported in each,
+    // applied in none (the contexts disagree on the mounts).
+    assert!(out.contains("GM003"), "{out}");
 }
 
 /// A GitHub Actions workflow's build-push-action step decides the context of a subfolder

@@ -111,6 +111,39 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
     let mut wanted: Vec<Wanted> = Vec::new();
     let mut caches: Vec<String> = Vec::new();
     for stage in family {
+        // What the stage's module needs from the module cache: nothing when there is no module
+        // to build (GOPATH mode: the rule says nothing then), when go.mod requires nothing, or
+        // when Go 1.14+ builds from the vendor/ that reaches the stage by itself.
+        let module = cx.main_module(stage);
+        if cx.ctx.is_some() && module.is_none() && !cx.go_commands(stage).is_empty() {
+            let installs_only = cx
+                .go_commands(stage)
+                .iter()
+                .all(|(_, _, g)| g.is_install_at_version() || !g.needs_module());
+            if !installs_only {
+                return;
+            }
+        }
+        let module_needs_cache = match (&module, cx.ctx) {
+            (Some(m), Some(ctx)) => {
+                let requires = m.go_mod.is_none_or(|g| g.has_requirements());
+                let auto_vendor = m
+                    .go_mod
+                    .and_then(|g| g.go.as_deref())
+                    .and_then(crate::context::gomod::go_version)
+                    .is_some_and(|v| (v.0, v.1) >= (1, 14))
+                    && cx
+                        .files(stage, ctx)
+                        .landing(
+                            ctx,
+                            &crate::context::join_rel(&m.dir, "vendor/modules.txt"),
+                            m.go_idx,
+                        )
+                        .is_some();
+                requires && !auto_vendor
+            }
+            _ => true,
+        };
         let mut seen = None;
         for (idx, ins, go) in cx.go_commands(stage) {
             if seen == Some(idx) || !(go.wants_cache() || go.needs_module()) {
@@ -149,7 +182,8 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
                         || super::mod_mode(ins, g).as_deref() == Some("vendor")
                 });
             let mut want = Vec::new();
-            if !vendored {
+            let installs_at_version = run.go.iter().any(|g| g.is_install_at_version());
+            if !vendored && (module_needs_cache || installs_at_version) {
                 want.push(modcache.clone());
             }
             if compiles {

@@ -59,6 +59,21 @@ impl Rule for GorootOverride {
             let Some(pair) = ins.pairs.iter().find(|p| p.name == "GOROOT") else {
                 continue;
             };
+            // A GOROOT the Dockerfile itself reads (`ENV PATH=$PATH:$GOROOT/bin`, a Go installed
+            // from a tarball) or that names the golang image's own root is deliberate.
+            let read_later = cx.df.instructions.iter().any(|i| {
+                i.range.start > ins.range.end && {
+                    let t = &cx.df.source[i.range.clone()];
+                    t.contains("$GOROOT") || t.contains("${GOROOT")
+                }
+            });
+            let image_root = pair.value.as_deref() == Some("/usr/local/go")
+                && ins
+                    .stage
+                    .is_some_and(|st| cx.df.stage_chain(&cx.df.stages[st]).any(|s| s.golang));
+            if read_later || image_root {
+                continue;
+            }
             let mut d = cx.diagnostic(
                 &META,
                 ins.range.clone(),

@@ -194,6 +194,10 @@ pub fn missing_sources(df: &Dockerfile, ctx: &Context) -> Vec<(std::ops::Range<u
                 continue;
             }
             let rel = context_rel(&w.text);
+            // `.git` is not in gomodfix's listing of a context but is in every checkout.
+            if rel == ".git" || rel.starts_with(".git/") {
+                continue;
+            }
             if ctx.tree.kind(&rel).is_none() {
                 out.push((ins.range.clone(), w.text.clone()));
             }
