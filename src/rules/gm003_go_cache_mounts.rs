@@ -111,11 +111,17 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
     let mut wanted: Vec<Wanted> = Vec::new();
     let mut caches: Vec<String> = Vec::new();
     for stage in family {
-        // What the stage's module needs from the module cache: nothing when there is no module
-        // to build (GOPATH mode: the rule says nothing then), when go.mod requires nothing, or
-        // when Go 1.14+ builds from the vendor/ that reaches the stage by itself.
+        // What the stage's module needs from the module cache: nothing when go.mod requires
+        // nothing, or when Go 1.14+ builds from the vendor/ that reaches the stage by itself.
         let module = cx.main_module(stage);
-        if cx.ctx.is_some() && module.is_none() && !cx.go_commands(stage).is_empty() {
+        // No go.mod from the context on an image before Go 1.16: GOPATH mode, where the module
+        // cache is never used (and the builders of that era often lack BuildKit). A module that
+        // comes another way (`git clone`, `go mod init` in the image) on a newer Go still counts.
+        if cx.ctx.is_some()
+            && module.is_none()
+            && crate::rules::golang_image::stage_go(cx.df, stage).older_than(1, 16)
+            && !cx.go_commands(stage).is_empty()
+        {
             let installs_only = cx
                 .go_commands(stage)
                 .iter()
