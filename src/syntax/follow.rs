@@ -211,19 +211,7 @@ impl Follower<'_> {
         if !is_shell_script(&text) {
             return;
         }
-        let mut cd: Option<String> = None;
-        for c in shell::split_commands(&text, 0..text.len(), Mode::Script) {
-            if c.words.first().is_some_and(|w| w.text == "cd") {
-                cd = Some(join_cd(
-                    cd.as_deref(),
-                    c.words.get(1).map_or("~", |w| w.text.as_str()),
-                ));
-                continue;
-            }
-            let here = match &cd {
-                Some(d) => inv.moved(d),
-                None => inv.clone(),
-            };
+        for (here, c) in commands_with_cd(&text, inv) {
             let line = text[..c.range.start].matches('\n').count() + 1;
             self.found(&here, &c, &format!("via {rel}:{line}"), depth);
         }
@@ -390,25 +378,34 @@ impl Follower<'_> {
                     range: inv.range.clone(),
                 });
             }
-            let inv = &env;
-            let mut cd: Option<String> = None;
-            for c in shell::split_commands(&expanded, 0..expanded.len(), Mode::Script) {
-                if c.words.first().is_some_and(|w| w.text == "cd") {
-                    cd = Some(join_cd(
-                        cd.as_deref(),
-                        c.words.get(1).map_or("~", |w| w.text.as_str()),
-                    ));
-                    continue;
-                }
-                let here = match &cd {
-                    Some(d) => inv.moved(d),
-                    None => inv.clone(),
-                };
+            for (here, c) in commands_with_cd(&expanded, &env) {
                 // `$(MAKE) other` / `make other`: the same Makefile unless -C/-f say otherwise.
                 self.found(&here, &c, &via, depth + 1);
             }
         }
     }
+}
+
+/// The commands of a script or recipe, each with the invocation it runs in: a `cd` moves the
+/// ones after it (and is not itself a command to follow).
+fn commands_with_cd(text: &str, inv: &Invocation) -> Vec<(Invocation, Command)> {
+    let mut cd: Option<String> = None;
+    let mut out = Vec::new();
+    for c in shell::split_commands(text, 0..text.len(), Mode::Script) {
+        if c.words.first().is_some_and(|w| w.text == "cd") {
+            cd = Some(join_cd(
+                cd.as_deref(),
+                c.words.get(1).map_or("~", |w| w.text.as_str()),
+            ));
+            continue;
+        }
+        let here = match &cd {
+            Some(d) => inv.moved(d),
+            None => inv.clone(),
+        };
+        out.push((here, c));
+    }
+    out
 }
 
 /// A script without a `#!` line runs under sh; with one, only shell interpreters are read.
