@@ -83,30 +83,31 @@ fn check_stage(
 ) {
     let ctx = cx.ctx.expect("checked by caller");
     let gos = cx.go_commands(stage);
-    let Some(&(go_idx, go_ins, go)) = gos.iter().find(|(_, _, g)| g.needs_module()) else {
+    let files = cx.files(stage, ctx);
+    // The first go command that runs under the go.work: one that needs a module, with go.work
+    // landed by then in its directory or above. A pre-download done in module mode (only
+    // go.mod copied) does not count; the build after `COPY . .` does.
+    let Some((go_idx, go_ins, go, copy_idx, work_image_dir)) = gos
+        .iter()
+        .filter(|(_, _, g)| g.needs_module())
+        .find_map(|&(go_idx, go_ins, go)| {
+            let (copy_idx, work_image) = files.landing(ctx, work_file, go_idx)?;
+            let workdir = go.workdir(go_ins.state.workdir.as_deref())?;
+            let dir = match split_dir(&work_image).0 {
+                "" => "/".to_string(),
+                d => d.to_string(),
+            };
+            let above =
+                workdir == dir || workdir.starts_with(&format!("{}/", dir.trim_end_matches('/')));
+            above.then_some((go_idx, go_ins, go, copy_idx, dir))
+        })
+    else {
         return;
     };
     if effective_env(go_ins, go, "GOWORK").is_some_and(|v| v == "off") {
         return;
     }
-    let files = cx.files(stage, ctx);
-    let Some((copy_idx, work_image)) = files.landing(ctx, work_file, go_idx) else {
-        return;
-    };
-    let Some(workdir) = go.workdir(go_ins.state.workdir.as_deref()) else {
-        return;
-    };
-    let work_image_dir = split_dir(&work_image).0;
-    let work_image_dir = if work_image_dir.is_empty() {
-        "/"
-    } else {
-        work_image_dir
-    };
-    let above = workdir == work_image_dir
-        || workdir.starts_with(&format!("{}/", work_image_dir.trim_end_matches('/')));
-    if !above {
-        return;
-    }
+    let work_image_dir = work_image_dir.as_str();
     let copy_ins = &cx.df.instructions[copy_idx];
     // A developer's local go.work, ignored by git but sent to the builder. Not when the
     // Dockerfile copies it by name: the author wants it there, and ignoring it would make that
@@ -164,11 +165,20 @@ fn check_stage(
         })
         .collect();
     if !present.iter().all(|p| *p) {
-        let missing: Vec<&str> = members
+        let missing: Vec<String> = members
             .iter()
             .zip(&present)
             .filter(|(_, p)| !**p)
-            .map(|((rel, _), _)| rel.as_str())
+            .map(|((rel, _), _)| {
+                // In the context but not sent: say where the member went.
+                if ctx.tree.modules.contains_key(rel.as_str())
+                    && !ctx.sends(&join_rel(rel, "go.mod"))
+                {
+                    format!("{rel} (hidden by .dockerignore)")
+                } else {
+                    rel.clone()
+                }
+            })
             .collect();
         let mut d = cx.diagnostic(
             &META,
