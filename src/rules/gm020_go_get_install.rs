@@ -75,7 +75,7 @@ impl Rule for GoGetInstall {
                 if pkgs.is_empty()
                     || pkgs
                         .iter()
-                        .any(|w| w.text.starts_with('.') || w.text.contains('$'))
+                        .any(|w| w.text.starts_with('.') || pkg_path(&w.text).contains('$'))
                 {
                     continue;
                 }
@@ -140,6 +140,12 @@ impl Rule for GoGetInstall {
             }
         }
     }
+}
+
+/// The package path of a `go get` argument: before `@version`. A version may come from a
+/// variable (`pkg@${VERSION}`): the shell expands it for `go install` just as for `go get`.
+fn pkg_path(arg: &str) -> &str {
+    arg.split('@').next().unwrap_or(arg)
 }
 
 /// Whether the binary of `pkg` (its last path element, without a `/vN` suffix or `@version`) is
