@@ -22,7 +22,11 @@ when a known platform is not Linux (container images nearly always are).
 message names the file that asks for which platforms. In a `--platform=$BUILDPLATFORM` stage, `GOARCH=$TARGETARCH` without
 `ARG TARGETARCH` in that stage is reported too: BuildKit fills the automatic platform args only
 in stages that declare them, so the variable is empty and the build is native; the safe fix
-declares the missing args after FROM.
+declares the missing args after FROM. A GOOS/GOARCH set by a shell command in an earlier RUN
+is reported (shell variables do not survive between RUNs), and so is one saved to a file without
+`export` (`echo "GOARCH=arm64" > /tmp/env`) and sourced by a later RUN: sourcing sets a shell
+variable the go command does not see; the unsafe fix writes `export GOARCH=…` into the file
+(unsafe: the build then really cross-compiles, which a cgo build may not be ready for).
 
 ## Why is this bad?
 With `--platform=$BUILDPLATFORM` the build stage runs on the builder's own platform and must
@@ -63,6 +67,7 @@ impl Rule for HardcodedTargetPlatform {
             return;
         }
         shell_variables_across_runs(cx, out);
+        sourced_without_export(cx, out);
         let platforms: &[String] = cx.ctx.map_or(&[], |c| c.platforms.as_slice());
         let multi = platforms.len() > 1;
         // "built for linux/amd64,linux/arm64 by .github/workflows/release.yml:42"
@@ -327,6 +332,123 @@ fn shell_variables_across_runs(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// `echo "GOARCH=arm64" > /tmp/env` in one RUN and `. /tmp/env && go build` in a later one:
+/// sourcing sets a shell variable, but only exported variables reach the go command, so the
+/// build is for the builder's own platform. The fix writes `export GOARCH=…` into the file.
+fn sourced_without_export(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
+    for stage in &cx.df.stages {
+        // (file, variable, RUN index, range of `GOARCH=` inside the echoed word)
+        let mut saved: Vec<(String, &'static str, usize, usize)> = Vec::new();
+        for idx in stage.body.clone() {
+            let ins = &cx.df.instructions[idx];
+            let Some(run) = &ins.run else { continue };
+            let mut sourced: Vec<(String, &'static str, usize, usize)> = Vec::new();
+            let all_export = run.commands.iter().any(|c| {
+                c.words.first().is_some_and(|w| w.text == "set")
+                    && c.words
+                        .iter()
+                        .skip(1)
+                        .any(|w| w.text == "-a" || w.text == "allexport")
+            });
+            for c in &run.commands {
+                let first = c.words.first().map(|w| w.text.as_str());
+                if matches!(first, Some("echo" | "printf")) {
+                    let Some(file) = redirect_target(&cx.df.source, c.range.end) else {
+                        continue;
+                    };
+                    for w in c.words.iter().skip(1) {
+                        for name in ["GOARCH", "GOOS"] {
+                            let raw = &cx.df.source[w.range.clone()];
+                            let Some(at) = raw.find(&format!("{name}=")) else {
+                                continue;
+                            };
+                            // `NAME=` starts a word of the text, and no `export ` before it.
+                            let boundary = matches!(
+                                raw[..at].chars().last(),
+                                None | Some('"' | '\'' | ' ' | ';' | '\n')
+                            );
+                            let exported =
+                                raw[..at].trim_end_matches(['"', '\'']).ends_with("export ");
+                            if !boundary || exported {
+                                continue;
+                            }
+                            saved.push((file.clone(), name, idx, w.range.start + at));
+                        }
+                    }
+                } else if matches!(first, Some("." | "source")) {
+                    if let Some(f) = c.words.get(1) {
+                        sourced.extend(
+                            saved
+                                .iter()
+                                .filter(|s| s.0 == f.text && s.2 != idx)
+                                .cloned(),
+                        );
+                    }
+                } else if first == Some("export")
+                    && c.words
+                        .iter()
+                        .skip(1)
+                        .any(|w| w.text == "GOARCH" || w.text == "GOOS")
+                {
+                    sourced.clear();
+                }
+            }
+            if sourced.is_empty() || all_export {
+                continue;
+            }
+            for go in &run.go {
+                if go.sub != "build" && go.sub != "install" {
+                    continue;
+                }
+                let Some((file, name, set_idx, _)) = sourced
+                    .iter()
+                    // A variable already in the environment (ENV, a declared ARG) stays
+                    // exported when the file assigns it.
+                    .find(|s| {
+                        super::effective_env(ins, go, s.1).is_none()
+                            && !ins.state.args.contains_key(s.1)
+                    })
+                else {
+                    continue;
+                };
+                let mut d = cx.diagnostic(
+                    &META,
+                    ins.range.clone(),
+                    format!(
+                        "{name} is saved to {file} (line {}) without `export`: sourcing it sets a shell variable the go command does not see, so this build is for the builder's platform",
+                        cx.df.line_col(cx.df.instructions[*set_idx].range.start).0
+                    ),
+                );
+                if !cx.df.instructions[*set_idx].near_error {
+                    d.fix = Some(Fix::unsafe_(
+                        format!("Write `export {name}=…` to {file}"),
+                        saved
+                            .iter()
+                            .filter(|s| s.0 == *file && s.1 == *name && s.2 <= *set_idx)
+                            .map(|s| Edit::insert(s.3, "export "))
+                            .collect(),
+                    ));
+                }
+                out.push(d);
+                break;
+            }
+        }
+    }
+}
+
+/// The file a command's output goes to: `> FILE` or `>> FILE` right after the command.
+fn redirect_target(src: &str, end: usize) -> Option<String> {
+    let rest = src[end..].trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix(">>").or_else(|| rest.strip_prefix('>'))?;
+    let file: String = rest
+        .trim_start_matches([' ', '\t'])
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|' | ')'))
+        .collect();
+    let file = file.trim_matches(['"', '\'']).to_string();
+    (!file.is_empty()).then_some(file)
 }
 
 /// Whether `$NAME`/`${NAME…}` is read after `from` in the stage or in a stage built FROM it.
