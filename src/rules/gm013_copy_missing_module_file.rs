@@ -1,9 +1,10 @@
+use super::golang_image::stage_go;
 use super::{
     Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
 };
 use crate::context::{context_rel, join_rel, split_dir};
 use crate::fix::{Edit, Fix};
-use crate::syntax::Kind;
+use crate::syntax::{Instruction, Kind};
 
 pub struct CopyMissingModuleFile;
 
@@ -12,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     name: "copy-missing-module-file",
     summary: "A COPY names go.sum, go.work or vendor/ that the build context does not have",
     severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    fix: FixAvailability::Mixed,
     doc: r#"## What it does
 Finds COPY/ADD instructions that name `go.sum`, `go.work`, `go.work.sum` or `vendor` when the
 build context has no such file, and drops that source from the COPY (the whole COPY when it was
@@ -25,11 +26,14 @@ only move on to `missing go.sum entry`. Dropping a missing vendor/ while a go co
 `-mod=vendor` is unsafe, like GM005's fix that drops the flag: both apply together or not at all.
 
 Other files a Go build copies that a repository commits (dep's `Gopkg.toml`/`Gopkg.lock`,
-glide's files, a Makefile, shell scripts) are reported too when the context lacks them, without
-a fix. Missing dep files mean the project moved to Go modules and the Dockerfile predates the
-move: it needs migrating as a whole (build from the module root with go.mod/go.sum copied first,
-`go install pkg@version` for tools, no `$GOPATH/src` WORKDIR, no `dep ensure`), which is not a
-one-line patch.
+glide's files, a Makefile, shell scripts) are reported too when the context lacks them. Missing
+dep files mean the project moved to Go modules and the Dockerfile predates the move. Where the
+stage builds a module of the context on Go ≥ 1.13 (module mode even inside GOPATH) and every
+dep step is a RUN of its own (`go get …/dep/cmd/dep`, `dep ensure`, dep's installer piped to
+`sh`), the unsafe fix migrates the stage: the dep files leave the COPY and the dep RUNs go; the
+other rules then copy go.mod/go.sum first, add cache mounts and turn `go get` tools into
+`go install pkg@version`. Otherwise (a RUN that mixes dep with other work, an older image, or
+GO111MODULE=off) the finding says the Dockerfile needs manual migration.
 
 ## Why is this bad?
 A module without dependencies has no go.sum, and a repository that does not vendor has no
@@ -49,7 +53,9 @@ COPY go.mod ./
 
 ## Fix safety
 Safe: the COPY cannot succeed as written. A file that exists but is hidden by .dockerignore is
-not dropped here: GM014 re-includes it.
+not dropped here: GM014 re-includes it. The dep migration is unsafe: the build then takes its
+versions from go.mod rather than Gopkg.lock, and a later step that used dep's vendor/ may need
+attention.
 
 ## Context needed
 The complete build context listing."#,
@@ -120,9 +126,18 @@ impl Rule for CopyMissingModuleFile {
                             gone.join(", ")
                         ),
                     );
-                    if dep {
+                    let migration = dep.then(|| dep_migration(cx, ins, &gone)).flatten();
+                    if let Some(edits) = migration {
                         d.message.push_str(
-                            " (dep/glide files: the project moved to Go modules, and this Dockerfile needs migrating to build from go.mod: `gomodfix explain GM013`)",
+                            " (dep/glide files: the project moved to Go modules; the unsafe fix migrates this Dockerfile: it drops the dep files and the dep steps, and the go commands build from go.mod)",
+                        );
+                        d.fix = Some(Fix::unsafe_(
+                            "Migrate to Go modules: drop the dep files and the dep steps",
+                            edits,
+                        ));
+                    } else if dep {
+                        d.message.push_str(
+                            " (dep/glide files: the project moved to Go modules, and this Dockerfile needs manual migration to build from go.mod: `gomodfix explain GM013`)",
                         );
                     }
                     out.push(d);
@@ -204,5 +219,87 @@ impl Rule for CopyMissingModuleFile {
                 }
             }
         }
+    }
+}
+
+/// The edits that migrate a dep/glide-era stage to Go modules, when that is all the COPY at
+/// `copy` is missing: the dep files leave the COPY, and every RUN of the stage that only
+/// installs or runs dep/glide goes. `None` when the stage does something else with them (a RUN
+/// mixing dep with other commands), when the image's Go does not build in module mode inside
+/// GOPATH (before 1.13, or GO111MODULE=off), or when the stage builds no module of the context.
+fn dep_migration(cx: &RuleContext, copy_ins: &Instruction, gone: &[&str]) -> Option<Vec<Edit>> {
+    let copy = copy_ins.copy.as_ref()?;
+    let stage = &cx.df.stages[copy_ins.stage?];
+    let all_dep = gone.iter().all(|g| is_dep_file(g));
+    if !all_dep || !stage_go(cx.df, stage).at_least(1, 13) {
+        return None;
+    }
+    let module = cx.main_module(stage)?;
+    if super::effective_env(module.ins, module.go, "GO111MODULE").is_some_and(|v| v == "off") {
+        return None;
+    }
+    let json = cx.df.source[copy_ins.range.clone()].contains('[');
+    if json {
+        return None;
+    }
+    let mut edits = if gone.len() == copy.sources.len() {
+        vec![Edit::delete(cx.whole_lines(copy_ins))]
+    } else {
+        copy.sources
+            .iter()
+            .filter(|w| gone.contains(&w.text.as_str()))
+            .map(|w| Edit::delete(with_leading_space(&cx.df.source, w.range.clone())))
+            .collect()
+    };
+    // dep is installed before or after the COPY: every dep step of the stage goes.
+    for idx in stage.body.clone() {
+        let ins = &cx.df.instructions[idx];
+        let Some(run) = &ins.run else { continue };
+        let dep_related = |c: &crate::syntax::shell::Command| is_dep_command(c);
+        if !run.commands.iter().any(dep_related) {
+            continue;
+        }
+        // Only a RUN that is dep and nothing else goes; `| sh` of dep's installer counts.
+        let only_dep = run.commands.iter().all(|c| {
+            dep_related(c)
+                || (c.words.len() == 1 && matches!(c.words[0].text.as_str(), "sh" | "bash"))
+        });
+        if !only_dep || ins.near_error || run.form == crate::syntax::RunForm::Exec {
+            return None;
+        }
+        edits.push(Edit::delete(cx.whole_lines(ins)));
+    }
+    Some(edits)
+}
+
+fn is_dep_file(path: &str) -> bool {
+    matches!(
+        split_dir(&context_rel(path.trim_end_matches('/'))).1,
+        "Gopkg.toml" | "Gopkg.lock" | "glide.yaml" | "glide.lock"
+    )
+}
+
+/// `dep …`, `glide …`, `go get`/`go install` of dep or glide, or a download of dep's installer.
+fn is_dep_command(c: &crate::syntax::shell::Command) -> bool {
+    let Some(first) = c.words.first() else {
+        return false;
+    };
+    let names_dep = |w: &crate::syntax::Word| {
+        w.text.contains("github.com/golang/dep") || w.text.contains("github.com/Masterminds/glide")
+    };
+    match first.text.as_str() {
+        "dep" | "glide" => true,
+        "go" => {
+            matches!(
+                c.words.get(1).map(|w| w.text.as_str()),
+                Some("get" | "install")
+            ) && c.words.iter().skip(2).any(names_dep)
+        }
+        "curl" | "wget" => c
+            .words
+            .iter()
+            .skip(1)
+            .any(|w| w.text.contains("golang/dep") || w.text.contains("glide.sh")),
+        _ => false,
     }
 }
