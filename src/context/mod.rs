@@ -7,6 +7,7 @@ pub mod ci;
 pub mod discovery;
 pub mod dockerignore;
 pub mod gomod;
+pub mod imports;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -80,6 +81,9 @@ pub struct ContextTree {
     pub truncated: bool,
     /// go.work files that the context root's `.gitignore` ignores (a developer's local file).
     pub git_ignored: std::collections::BTreeSet<String>,
+    /// The text of `.go` files of an in-memory tree ([`ContextTree::from_files`]); a tree read
+    /// from disk reads them there when asked ([`ContextTree::go_imports`]).
+    go_sources: BTreeMap<String, String>,
 }
 
 /// What `read_dir` says an entry is, without following links.
@@ -256,6 +260,8 @@ impl ContextTree {
                     dir.to_string(),
                     gomod::parse_go_work(text).map_err(|e| e.to_string()),
                 );
+            } else if name.ends_with(".go") {
+                tree.go_sources.insert(path.to_string(), text.to_string());
             }
         }
         tree
@@ -266,6 +272,17 @@ impl ContextTree {
             return Some(EntryKind::Dir);
         }
         self.entries.get(rel).copied()
+    }
+
+    /// The import paths of a `.go` file of the context (read from disk for a loaded tree).
+    pub fn go_imports(&self, rel: &str) -> Vec<String> {
+        match self.go_sources.get(rel) {
+            Some(text) => imports::parse_imports(text),
+            None if !self.root.as_os_str().is_empty() => imports::read_head(&self.root.join(rel))
+                .map(|t| imports::parse_imports(&t))
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
     }
 
     /// Entries directly or indirectly below `dir` (`""` for all).

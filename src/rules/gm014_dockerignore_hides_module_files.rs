@@ -1,5 +1,5 @@
 use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode};
-use crate::context::{join_rel, resolve_in_context};
+use crate::context::{join_rel, resolve_in_context, split_dir};
 use crate::fix::Fix;
 
 pub struct DockerignoreHidesModuleFiles;
@@ -13,7 +13,10 @@ static META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Finds module files that a stage's COPY instructions would bring in but `.dockerignore` (or
 `<Dockerfile>.dockerignore`) excludes: the main module's go.mod and go.sum, the go.mod and go.sum
-of local `replace` targets, and vendor/modules.txt when the build forces `-mod=vendor`. The fix
+of local `replace` targets, vendor/modules.txt when the build forces `-mod=vendor`, and the
+module's own packages the build compiles (the packages its go commands name and what their sent
+files import within the module, e.g. an ignored `internal/` or `pkg/`: re-including vendor/
+alone would leave that build failing). The fix
 appends `!path` re-includes at the end of `.dockerignore` (the last matching line wins), in the
 file's own line-ending style. The diff shows both files; `--write` writes both.
 
@@ -43,7 +46,8 @@ with `COPY go.mod go.sum ./` in the Dockerfile.
 Safe: the files are needed by the build, and re-including exactly them sends nothing else.
 
 ## Context needed
-The build context listing and its .dockerignore."#,
+The build context listing and its .dockerignore; for hidden packages, the import lines of the
+module's Go files the context sends (read only when .dockerignore hides a Go package)."#,
 };
 
 impl Rule for DockerignoreHidesModuleFiles {
@@ -56,7 +60,7 @@ impl Rule for DockerignoreHidesModuleFiles {
         let Some(ignore) = &ctx.dockerignore else {
             return;
         };
-        let mut hidden: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
+        let mut hidden: Vec<(String, String, std::ops::Range<usize>, String)> = Vec::new();
         for stage in &cx.df.stages {
             let Some((dir, go_idx)) = cx.intended_module(stage) else {
                 continue;
@@ -79,10 +83,18 @@ impl Rule for DockerignoreHidesModuleFiles {
                 needed.push(join_rel(&dir, "vendor/modules.txt"));
             }
             let files = cx.files(stage, ctx);
+            let packages = hidden_packages(cx, stage);
+            let mut why: Vec<(String, String)> = Vec::new();
+            for (pkg, importer) in packages {
+                why.push((pkg.clone(), importer));
+                needed.push(pkg);
+            }
             for f in needed {
+                // A hidden package's folder may itself match no pattern (`**/*.go`).
+                let package = why.iter().any(|(p, _)| *p == f);
                 if ctx.tree.kind(&f).is_none()
-                    || !ctx.excluded(&f)
-                    || hidden.iter().any(|(h, _, _)| h == &f)
+                    || (!ctx.excluded(&f) && !package)
+                    || hidden.iter().any(|(h, _, _, _)| h == &f)
                 {
                     continue;
                 }
@@ -96,8 +108,25 @@ impl Rule for DockerignoreHidesModuleFiles {
                                     || f.starts_with(&format!("{}/", m.context_path)))))
                 });
                 let Some(m) = by else { continue };
-                let pattern = ignore.excluding_pattern(&f).unwrap_or("?").to_string();
-                hidden.push((f, pattern, cx.df.instructions[m.instruction].range.clone()));
+                let pattern = ignore
+                    .excluding_pattern(&f)
+                    .or_else(|| {
+                        let first = ctx.tree.below(&f).find(|(p, _)| ctx.excluded(p))?;
+                        ignore.excluding_pattern(first.0)
+                    })
+                    .unwrap_or("?")
+                    .to_string();
+                let note = why
+                    .iter()
+                    .find(|(p, _)| *p == f)
+                    .map(|(_, by)| format!(": a package the build compiles (imported by {by})"))
+                    .unwrap_or_default();
+                hidden.push((
+                    f,
+                    pattern,
+                    cx.df.instructions[m.instruction].range.clone(),
+                    note,
+                ));
             }
         }
         if hidden.is_empty() {
@@ -105,7 +134,7 @@ impl Rule for DockerignoreHidesModuleFiles {
         }
         let lines: Vec<String> = hidden
             .iter()
-            .map(|(f, _, _)| match f.strip_suffix("/modules.txt") {
+            .map(|(f, _, _, _)| match f.strip_suffix("/modules.txt") {
                 Some(vendor) => format!("!{vendor}"),
                 None => format!("!{f}"),
             })
@@ -114,14 +143,16 @@ impl Rule for DockerignoreHidesModuleFiles {
             format!("Re-include {} in {}", lines.join(" "), ignore.file),
             vec![cx.append_to_dockerignore(ctx, &lines)],
         );
-        for (i, (f, pattern, range)) in hidden.into_iter().enumerate() {
+        for (i, (f, pattern, range, note)) in hidden.into_iter().enumerate() {
+            let needs = if note.is_empty() {
+                ", which this build needs".to_string()
+            } else {
+                note
+            };
             let mut d = cx.diagnostic(
                 &META,
                 range,
-                format!(
-                    "{} hides {f} (pattern `{pattern}`), which this build needs",
-                    ignore.file
-                ),
+                format!("{} hides {f} (pattern `{pattern}`){needs}", ignore.file),
             );
             // One fix re-includes everything; it rides on the first finding.
             if i == 0 {
@@ -130,4 +161,199 @@ impl Rule for DockerignoreHidesModuleFiles {
             out.push(d);
         }
     }
+}
+
+/// Flags of `go build`/`install`/`run`/`test` whose value may be the next word.
+const VALUE_FLAGS: &[&str] = &[
+    "-o",
+    "-ldflags",
+    "-gcflags",
+    "-asmflags",
+    "-tags",
+    "-mod",
+    "-modfile",
+    "-p",
+    "-pkgdir",
+    "-buildmode",
+    "-compiler",
+    "-installsuffix",
+    "-overlay",
+    "-pgo",
+    "-toolexec",
+    "-exec",
+    "-run",
+    "-bench",
+    "-coverpkg",
+    "-coverprofile",
+    "-covermode",
+    "-timeout",
+    "-count",
+    "-cpu",
+    "-parallel",
+    "-C",
+    "-skip",
+    "-shuffle",
+    "-benchtime",
+    "-outputdir",
+];
+
+/// Packages of the stage's module that its builds compile but `.dockerignore` hides, each with
+/// a file that imports it: the packages the go commands name, and what they import within the
+/// module, followed from the files the context sends. Only the main module's own packages
+/// (not vendor/, not nested modules); silent when a package argument is not literal.
+fn hidden_packages(cx: &RuleContext, stage: &crate::syntax::Stage) -> Vec<(String, String)> {
+    let Some(ctx) = cx.ctx else {
+        return Vec::new();
+    };
+    let Some(module) = cx.main_module(stage) else {
+        return Vec::new();
+    };
+    let Some(path) = module.go_mod.and_then(|m| m.module.clone()) else {
+        return Vec::new();
+    };
+    // Only worth reading sources when some Go package directory of the module is hidden.
+    let go_file = |p: &str| p.ends_with(".go") && !p.ends_with("_test.go");
+    let in_module = |p: &str| {
+        let rel = if module.dir.is_empty() {
+            p
+        } else {
+            p.strip_prefix(&format!("{}/", module.dir)).unwrap_or("")
+        };
+        !rel.is_empty()
+            && !rel
+                .split('/')
+                .any(|c| c == "vendor" || c == "testdata" || c.starts_with(['.', '_']))
+    };
+    let any_hidden = ctx
+        .tree
+        .below(&module.dir)
+        .any(|(p, _)| go_file(p) && in_module(p) && ctx.excluded(p));
+    if !any_hidden {
+        return Vec::new();
+    }
+    let files = cx.files(stage, ctx);
+    let mut queue: Vec<String> = Vec::new();
+    for (idx, ins, go) in cx.go_commands(stage) {
+        if !matches!(go.sub.as_str(), "build" | "install" | "run" | "test") || go.runtime {
+            continue;
+        }
+        let Some(workdir) = go.workdir(ins.state.workdir.as_deref()) else {
+            continue;
+        };
+        // The go command's directory as a context path, inside this module.
+        let Some((mod_dir, image_dir)) = files.module_for(ctx, &workdir, idx) else {
+            continue;
+        };
+        if mod_dir != module.dir {
+            continue;
+        }
+        let below = workdir
+            .strip_prefix(image_dir.trim_end_matches('/'))
+            .unwrap_or("")
+            .trim_start_matches('/');
+        let here = join_rel(&module.dir, below);
+        let mut args = Vec::new();
+        let mut skip = false;
+        for w in go.rest() {
+            if skip {
+                skip = false;
+                continue;
+            }
+            if w.text.starts_with('-') {
+                skip = VALUE_FLAGS.contains(&w.text.as_str());
+                continue;
+            }
+            if go.sub == "run" && !args.is_empty() {
+                break; // program arguments
+            }
+            args.push(w.text.as_str());
+        }
+        if args.iter().any(|a| a.contains(['$', '`', '*'])) {
+            return Vec::new();
+        }
+        if args.is_empty() {
+            args.push(".");
+        }
+        for a in args {
+            let (a, all) = match a.strip_suffix("/...") {
+                Some(base) => (base, true),
+                None => (a, a == "..."),
+            };
+            let a = if a == "..." { "." } else { a };
+            let dir = if a.starts_with('.') {
+                let rel = if a.ends_with(".go") {
+                    split_dir(a).0
+                } else {
+                    a
+                };
+                match resolve_in_context(&here, rel) {
+                    Some(d) => d,
+                    None => continue,
+                }
+            } else if let Some(rest) = a.strip_prefix(&format!("{path}/")) {
+                join_rel(&module.dir, rest)
+            } else if a == path {
+                module.dir.clone()
+            } else {
+                continue;
+            };
+            if all {
+                // A pattern matches what is there: hidden packages below it are not compiled.
+                let dirs: std::collections::BTreeSet<String> = ctx
+                    .tree
+                    .below(&dir)
+                    .filter(|(p, _)| go_file(p) && in_module(p) && ctx.sends(p))
+                    .map(|(p, _)| split_dir(p).0.to_string())
+                    .collect();
+                queue.extend(dirs);
+            } else {
+                queue.push(dir);
+            }
+        }
+    }
+    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut hidden = Vec::new();
+    let mut importer: std::collections::BTreeMap<String, String> = Default::default();
+    while let Some(dir) = queue.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        let sources: Vec<&str> = ctx
+            .tree
+            .below(&dir)
+            .filter(|(p, _)| go_file(p) && !p[dir.len()..].trim_start_matches('/').contains('/'))
+            .map(|(p, _)| p)
+            .collect();
+        let sent: Vec<&str> = sources.iter().copied().filter(|p| ctx.sends(p)).collect();
+        if sent.is_empty() {
+            if !sources.is_empty()
+                && let Some(by) = importer.get(&dir)
+            {
+                hidden.push((dir.clone(), by.clone()));
+            }
+            continue;
+        }
+        for f in sent {
+            for imp in ctx.tree.go_imports(f) {
+                let Some(rest) = imp.strip_prefix(&format!("{path}/")) else {
+                    continue;
+                };
+                let target = join_rel(&module.dir, rest);
+                // A nested module is not this module's package.
+                if ctx.tree.modules.keys().any(|m| {
+                    m != &module.dir
+                        && (target == *m || target.starts_with(&format!("{m}/")))
+                        && m.len() > module.dir.len()
+                }) {
+                    continue;
+                }
+                importer
+                    .entry(target.clone())
+                    .or_insert_with(|| f.to_string());
+                queue.push(target);
+            }
+        }
+    }
+    hidden.sort();
+    hidden
 }
