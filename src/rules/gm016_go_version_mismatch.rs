@@ -59,6 +59,9 @@ distribution release (`-alpine3.19`, `-bullseye`): the golang image of the new v
 published for it. The new tag keeps the old one's precision (a
 tag with a patch version gets go.mod's full version).
 
+Go commands the container runs when it starts (`CMD ["go", "run", "."]` in a dev image) count
+where no RUN builds a module: the build succeeds and the container fails at start.
+
 ## Context needed
 The go.mod of the module the stage builds; the image tag must be a literal or an ARG with a
 literal default. Silent for `latest`, `1` and other tags without a minor version."#,
@@ -74,22 +77,59 @@ impl Rule for GoVersionMismatch {
             if stage.parent.is_some() || !stage.golang {
                 continue;
             }
-            let Some(module) = cx.main_module(stage) else {
+            let found = match cx.main_module(stage) {
+                Some(m) => m.go_mod.map(|g| {
+                    let toolchain = effective_env(m.ins, m.go, "GOTOOLCHAIN");
+                    (g, toolchain, None)
+                }),
+                None => module_at_start(cx, stage),
+            };
+            let Some((go_mod, toolchain, at_start)) = found else {
                 continue;
             };
-            let Some(go_mod) = module.go_mod else {
-                continue;
-            };
-            check_stage(cx, stage, &module, go_mod, out);
+            let len = out.len();
+            check_stage(cx, stage, go_mod, toolchain, out);
+            if let (Some(what), Some(d)) = (at_start, out.get_mut(len)) {
+                d.message.push_str(&format!(
+                    "; the container fails when it starts (`{what}` in CMD/ENTRYPOINT)"
+                ));
+            }
         }
     }
+}
+
+/// The module a stage's container builds when it starts (`CMD ["go", "run", "."]`) where no
+/// RUN builds one: its go.mod, the GOTOOLCHAIN the container has, and the go command.
+fn module_at_start<'a>(
+    cx: &RuleContext<'a>,
+    stage: &'a Stage,
+) -> Option<(&'a crate::context::GoMod, Option<String>, Option<String>)> {
+    let ctx = cx.ctx?;
+    let files = cx.files(stage, ctx);
+    stage
+        .runtime_go
+        .iter()
+        .filter(|g| g.needs_module())
+        .find_map(|g| {
+            let workdir = g.workdir(stage.end_state.workdir.as_deref())?;
+            let (dir, _) = files.module_for(ctx, &workdir, stage.body.end)?;
+            let go_mod = ctx.go_mod(&dir)?;
+            let toolchain = g
+                .assignments
+                .iter()
+                .rev()
+                .find(|a| a.name == "GOTOOLCHAIN")
+                .map(|a| a.value.clone())
+                .or_else(|| stage.end_state.env.get("GOTOOLCHAIN").cloned());
+            Some((go_mod, toolchain, Some(format!("go {}", g.sub))))
+        })
 }
 
 fn check_stage(
     cx: &RuleContext,
     stage: &Stage,
-    module: &super::StageModule,
     go_mod: &crate::context::GoMod,
+    toolchain: Option<String>,
     out: &mut Vec<Diagnostic>,
 ) {
     let from = &cx.df.instructions[stage.from];
@@ -145,8 +185,7 @@ fn check_stage(
         return;
     }
     // A Dockerfile that lets the go command fetch a newer toolchain does not stop.
-    if enforces && effective_env(module.ins, module.go, "GOTOOLCHAIN").is_some_and(|v| v != "local")
-    {
+    if enforces && toolchain.is_some_and(|v| v != "local") {
         return;
     }
     let need_has_patch = need_text.matches('.').count() >= 2;
