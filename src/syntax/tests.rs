@@ -1,3 +1,4 @@
+use super::lower::escape_directive;
 use super::*;
 
 const MULTI: &str = "# syntax=docker/dockerfile:1
