@@ -7,6 +7,7 @@ pub mod ci;
 pub mod discovery;
 pub mod dockerignore;
 pub mod gomod;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

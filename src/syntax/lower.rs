@@ -744,5 +744,6 @@ fn read_copy(src: &str, node: Node, flags: &[Flag]) -> Copy {
         sources: words,
         dest,
         heredoc,
+        parents: flags.iter().any(|f| f.name == "parents"),
     }
 }

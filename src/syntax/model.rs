@@ -87,15 +87,51 @@ pub struct Run {
     pub go: Vec<GoCommand>,
 }
 
-/// A COPY or ADD.
+/// A COPY or ADD, parsed once when the model is built (shell and JSON forms, heredocs): every
+/// reader of COPY sources, destinations and `--from` goes through this, not the text.
 #[derive(Debug, Clone)]
 pub struct Copy {
     /// `--from=` value: another stage or an image. `None` copies from the build context.
     pub from: Option<String>,
+    /// The sources as written (quotes removed, variables not expanded), each with its range.
     pub sources: Vec<Word>,
+    /// The last word: where the sources go. `None` when the instruction has no words.
     pub dest: Option<Word>,
     /// Sources are given inline as a heredoc (`COPY <<EOF /file`).
     pub heredoc: bool,
+    /// `--parents`: each source keeps its context path under the destination.
+    pub parents: bool,
+}
+
+impl Copy {
+    /// Whether the sources come from the build context (no `--from`, not a heredoc).
+    pub fn from_context(&self) -> bool {
+        self.from.is_none() && !self.heredoc
+    }
+
+    /// The sources taken from the build context and named literally: no variable, glob, brace
+    /// or URL, so each is one context path as written.
+    pub fn literal_sources(&self) -> impl Iterator<Item = &Word> {
+        self.sources
+            .iter()
+            .filter(|w| self.from_context() && is_literal_path(&w.text))
+    }
+
+    /// Whether the destination is a folder the sources go into (`./`, `.`, `dir/.`, or several
+    /// sources), rather than the path of the one file copied.
+    pub fn dest_is_dir(&self) -> bool {
+        self.dest.as_ref().is_some_and(|dest| {
+            dest.text.ends_with('/')
+                || self.sources.len() > 1
+                || dest.text == "."
+                || dest.text.ends_with("/.")
+        })
+    }
+}
+
+/// A COPY source that names one path as written: no variable, glob, brace or URL.
+pub fn is_literal_path(text: &str) -> bool {
+    !(text.contains(['$', '*', '?', '[', '{']) || text.contains("://"))
 }
 
 /// One instruction of the file.
