@@ -116,7 +116,7 @@ impl Kind {
 }
 
 /// The parser directive `# escape=` at the top of the file, if any.
-pub(super) fn escape_directive(source: &str) -> char {
+fn escape_directive(source: &str) -> char {
     for line in source.lines() {
         let line = line.trim_start_matches('\u{feff}').trim();
         let Some(rest) = line.strip_prefix('#') else {

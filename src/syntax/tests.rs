@@ -1,4 +1,3 @@
-use super::lower::escape_directive;
 use super::*;
 
 const MULTI: &str = "# syntax=docker/dockerfile:1
