@@ -22,7 +22,7 @@ pub use lower::{error_count, parse_tree};
 pub use model::*;
 pub use shell::Word;
 pub use state::{EnvMap, State, expand_with};
-pub use text::{LineIndex, join_path, line_col};
+pub use text::{LineIndex, join_path, line_col, line_number};
 
 #[cfg(test)]
 mod tests;

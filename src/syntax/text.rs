@@ -32,7 +32,7 @@ impl Dockerfile {
 
     /// Start of the line containing `offset`.
     pub fn line_start(&self, offset: usize) -> usize {
-        self.source[..offset].rfind('\n').map_or(0, |p| p + 1)
+        line_start(&self.source, offset)
     }
 
     /// Just after the line ending of the line containing `offset` (or the end of the file).
@@ -106,10 +106,26 @@ pub(super) fn logical_line_end(src: &str, start: usize, escape: char) -> usize {
 /// many lookups in one text, build a [`LineIndex`] once.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    (line, source[line_start..offset].chars().count() + 1)
+    (
+        line_number(source, offset),
+        column(source, line_start(source, offset), offset),
+    )
+}
+
+/// 1-based line of a byte offset (scanning the text up to it, like [`line_col`]).
+pub fn line_number(source: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    source[..offset].matches('\n').count() + 1
+}
+
+/// Start of the line containing `offset`.
+pub fn line_start(source: &str, offset: usize) -> usize {
+    source[..offset].rfind('\n').map_or(0, |p| p + 1)
+}
+
+/// 1-based column (in characters) of `offset` on the line starting at `line_start`.
+fn column(source: &str, line_start: usize, offset: usize) -> usize {
+    source[line_start..offset].chars().count() + 1
 }
 
 /// The line starts of one text, for many line/column lookups in it. It belongs to the text it
@@ -133,8 +149,7 @@ impl LineIndex {
     pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(source, offset.min(source.len()));
         let line = self.starts.partition_point(|&s| s <= offset);
-        let line_start = self.starts[line - 1];
-        (line, source[line_start..offset].chars().count() + 1)
+        (line, column(source, self.starts[line - 1], offset))
     }
 }
 
