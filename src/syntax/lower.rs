@@ -704,6 +704,8 @@ fn path_words(src: &str, node: Node) -> Vec<Word> {
         .collect()
 }
 
+/// The one place COPY/ADD words are read: shell-form paths, JSON-form strings and heredocs; the
+/// last word is the destination. Everything else asks the resulting [`Copy`].
 fn read_copy(src: &str, node: Node, flags: &[Flag]) -> Copy {
     let mut cursor = node.walk();
     let mut words: Vec<Word> = Vec::new();
