@@ -78,11 +78,8 @@ impl StageFiles {
                 files.foreign.push((idx, dest_abs));
                 continue;
             }
-            let dest_is_dir = dest.text.ends_with('/')
-                || copy.sources.len() > 1
-                || dest.text == "."
-                || dest.text.ends_with("/.");
-            let parents = ins.flag("parents").is_some();
+            let dest_is_dir = copy.dest_is_dir();
+            let parents = copy.parents;
             for src in &copy.sources {
                 let Some(expanded) = ins.state.expand(&src.text) else {
                     files.uncertain = true;

@@ -654,11 +654,11 @@ fn better_context(
         return None;
     }
     let df = crate::syntax::Dockerfile::parse_with_tree(source, tree.cloned(), &Default::default());
-    let missing = crate::rules::gm028_context_mismatch::missing_sources(&df, ctx);
+    let missing = context::sources::missing_sources(&df, ctx);
     if missing.is_empty() && !needs_module {
         return None;
     }
-    let sources = crate::rules::gm028_context_mismatch::literal_sources(&df);
+    let sources = context::sources::literal_sources(&df);
     // Nothing copied from the context: the go commands work on something else (a `git clone`).
     if sources.is_empty() {
         return None;

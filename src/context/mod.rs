@@ -1,13 +1,16 @@
 //! The build context: where it is, how it was found, and the Go facts it holds.
 //!
 //! All file-system access for contexts happens here, once per context per run; rules only see
-//! the resulting [`Context`], so the CLI, the language server and tests run the same rules.
+//! the resulting [`Context`], so the CLI, the language server and tests run the same rules. One
+//! exception, on purpose: the import lines of Go files ([`ContextTree::go_imports`]) are read
+//! when a rule asks, which it does only when `.dockerignore` hides a Go package.
 
 pub mod ci;
 pub mod discovery;
 pub mod dockerignore;
 pub mod gomod;
 pub mod imports;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

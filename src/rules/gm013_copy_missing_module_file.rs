@@ -89,7 +89,7 @@ impl Rule for CopyMissingModuleFile {
                 continue;
             }
             let Some(copy) = &ins.copy else { continue };
-            if copy.from.is_some() || copy.heredoc {
+            if !copy.from_context() {
                 continue;
             }
             let missing: Vec<_> = copy

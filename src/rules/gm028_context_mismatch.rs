@@ -1,6 +1,6 @@
 use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::context::{Context, Origin, context_rel};
-use crate::syntax::{Dockerfile, Kind};
+use crate::context::{Origin, sources::missing_sources};
+use crate::syntax::{Copy, Kind};
 
 pub struct ContextMismatch;
 
@@ -66,11 +66,7 @@ impl Rule for ContextMismatch {
                 .df
                 .instructions
                 .iter()
-                .find(|i| {
-                    i.copy
-                        .as_ref()
-                        .is_some_and(|c| c.from.is_none() && !c.heredoc)
-                })
+                .find(|i| i.copy.as_ref().is_some_and(Copy::from_context))
                 .map(|i| i.range.clone());
             if let Some(range) = at {
                 let lacks = if inferred.missing.is_empty() {
@@ -109,9 +105,7 @@ impl Rule for ContextMismatch {
                             && !ins.near_error
                             && cx.df.instructions[stage.body.start..*idx].iter().any(|i| {
                                 matches!(i.kind, Kind::Copy | Kind::Add)
-                                    && i.copy
-                                        .as_ref()
-                                        .is_some_and(|c| c.from.is_none() && !c.heredoc)
+                                    && i.copy.as_ref().is_some_and(Copy::from_context)
                             })
                     })
                     .map(|(_, ins, _)| ins)
@@ -156,52 +150,4 @@ impl Rule for ContextMismatch {
         };
         out.push(cx.diagnostic(&META, first, message));
     }
-}
-
-/// Literal COPY/ADD sources taken from the context (no `--from`, no variables or globs).
-pub fn literal_sources(df: &Dockerfile) -> Vec<String> {
-    let mut out = Vec::new();
-    for ins in &df.instructions {
-        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
-            continue;
-        }
-        let Some(copy) = &ins.copy else { continue };
-        if copy.from.is_some() || copy.heredoc {
-            continue;
-        }
-        for w in &copy.sources {
-            if !(w.text.contains(['$', '*', '?', '[', '{']) || w.text.contains("://")) {
-                out.push(w.text.clone());
-            }
-        }
-    }
-    out
-}
-
-/// Literal COPY/ADD sources (from the context) that the context does not have.
-pub fn missing_sources(df: &Dockerfile, ctx: &Context) -> Vec<(std::ops::Range<usize>, String)> {
-    let mut out = Vec::new();
-    for ins in &df.instructions {
-        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
-            continue;
-        }
-        let Some(copy) = &ins.copy else { continue };
-        if copy.from.is_some() || copy.heredoc {
-            continue;
-        }
-        for w in &copy.sources {
-            if w.text.contains(['$', '*', '?', '[', '{']) || w.text.contains("://") {
-                continue;
-            }
-            let rel = context_rel(&w.text);
-            // `.git` is not in gomodfix's listing of a context but is in every checkout.
-            if rel == ".git" || rel.starts_with(".git/") {
-                continue;
-            }
-            if ctx.tree.kind(&rel).is_none() {
-                out.push((ins.range.clone(), w.text.clone()));
-            }
-        }
-    }
-    out
 }

@@ -212,7 +212,7 @@ impl Follower<'_> {
             return;
         }
         for (here, c) in commands_with_cd(&text, inv) {
-            let line = text[..c.range.start].matches('\n').count() + 1;
+            let line = super::text::line_number(&text, c.range.start);
             self.found(&here, &c, &format!("via {rel}:{line}"), depth);
         }
     }
@@ -355,7 +355,7 @@ impl Follower<'_> {
             let Some(expanded) = makefile.expand(line, goal) else {
                 continue;
             };
-            let line_no = text[..*offset].matches('\n').count() + 1;
+            let line_no = super::text::line_number(text, *offset);
             let via = format!("via make {goal}, {rel}:{line_no}");
             // Each recipe line runs in its own shell, in the make directory, with the exported
             // variables in its environment (they win over the environment make started with).
@@ -723,7 +723,7 @@ mod tests {
             m.vars.get("IMG"),
             Some(&Some("controller:latest".to_string()))
         );
-        let line = text[..build.recipe[0].0].matches('\n').count() + 1;
+        let line = crate::syntax::text::line_number(text, build.recipe[0].0);
         assert_eq!(
             text.lines().nth(line - 1).unwrap(),
             "\tgo build -o bin/manager cmd/main.go"

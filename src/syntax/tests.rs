@@ -93,6 +93,30 @@ fn copy_sources_and_dest() {
     assert_eq!(copies[1].from.as_deref(), Some("build"));
 }
 
+/// What the one COPY parser answers: where sources come from, which are literal, whether the
+/// destination is a folder, `--parents`.
+#[test]
+fn copy_from_context_literal_sources_and_folder_dest() {
+    let df = Dockerfile::parse(
+        "FROM golang:1.22\nCOPY --parents go.mod ${DIR}/x *.go https://e.x/a ./\nCOPY [\"main.go\", \"/app/main.go\"]\nCOPY --from=build /app /app\nCOPY <<EOF /f\nx\nEOF\n",
+    );
+    let copies: Vec<&Copy> = df
+        .instructions
+        .iter()
+        .filter_map(|i| i.copy.as_ref())
+        .collect();
+    let literal: Vec<&str> = copies[0]
+        .literal_sources()
+        .map(|w| w.text.as_str())
+        .collect();
+    assert_eq!(literal, ["go.mod"]);
+    assert!(copies[0].parents && copies[0].dest_is_dir() && copies[0].from_context());
+    assert!(!copies[1].parents && !copies[1].dest_is_dir());
+    assert_eq!(copies[1].literal_sources().count(), 1);
+    assert!(!copies[2].from_context() && copies[2].literal_sources().next().is_none());
+    assert!(copies[3].heredoc && !copies[3].from_context());
+}
+
 #[test]
 fn heredoc_run_and_escape_directive() {
     let src = "# escape=`\r\nFROM golang:1.22\r\nRUN go mod download && `\r\n    go build .\r\nRUN <<EOF\r\nset -e\r\ngo test ./...\r\nEOF\r\n";
