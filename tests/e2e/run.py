@@ -251,6 +251,35 @@ def build(dir: str, spec: dict, tag: str):
     return p.returncode == 0, p.stdout + p.stderr
 
 
+def build_platforms(dir: str, spec: dict, tag: str) -> dict:
+    """A multi-platform build as CI runs it, one `docker build --platform` per platform (this
+    engine has no buildx): the ELF machine of `spec["binary"]` in each image, by platform."""
+    arches = {}
+    for platform in spec["platforms"]:
+        arch = platform.split("/")[1]
+        dockerfile = os.path.join(dir, spec["dockerfile"])
+        strip_syntax(dockerfile)
+        p = docker("build", "--network=none", "--progress=plain", "--platform", platform, "-t",
+                   f"{tag}-{arch}", "-f", dockerfile, os.path.join(dir, spec["context"]), check=False)
+        if p.returncode != 0:
+            raise Failure(f"the {platform} build failed:\n{(p.stdout + p.stderr)[-2500:]}")
+        cid = docker("create", f"{tag}-{arch}", "/none").stdout.strip()
+        out = os.path.join(dir, f".binary-{arch}")
+        try:
+            docker("cp", f"{cid}:{spec['binary']}", out)
+        finally:
+            docker("rm", cid, check=False)
+        with open(out, "rb") as f:
+            head = f.read(20)
+        machine = int.from_bytes(head[18:20], "little") if head[:4] == b"\x7fELF" else None
+        arches[platform] = {0x3E: "amd64", 0xB7: "arm64"}.get(machine, f"unknown ({machine})")
+    return arches
+
+
+def wrong_arches(arches: dict) -> list:
+    return [f"{p} has an {a} binary" for p, a in arches.items() if p.split("/")[1] != a]
+
+
 def run(tag: str):
     p = docker("run", "--rm", "--network=none", tag, check=False, timeout=120)
     return p.returncode == 0, p.stdout + p.stderr
@@ -340,6 +369,11 @@ def check_case(name: str) -> dict:
             raise Failure(f"{code} names no `docker build -f … <context>` line:\n{report.stdout}")
         after_spec = dict(spec, dockerfile=m.group(1), context=m.group(2))
         row["after_command"] = m.group(0)
+    if spec.get("platforms"):
+        wrong = wrong_arches(build_platforms(unfixed, spec, tag))
+        if before.get("arch") == "wrong" and not wrong:
+            raise Failure("every platform's image has the right binary before the fix")
+        row["before"] = "builds; " + ("; ".join(wrong) or "every binary right")
     ok, out = build(unfixed, spec, tag)
     if before["build"] == "fail":
         if ok:
@@ -360,12 +394,18 @@ def check_case(name: str) -> dict:
         else:
             if not ran or spec["expect"] not in output:
                 raise Failure(f"the unfixed image should run and print `{spec['expect']}`: {output}")
-            row["before"] = "builds and runs"
+            row["before"] = row.get("before", "builds") + " and runs"
     fixed = prepare(name, "-fixed")
     flags = ["--write"] + (["--unsafe-fixes"] if spec["fix"] == "unsafe" else [])
     p = gomodfix(fixed, *flags, ".")
     if p.returncode == 2:
         raise Failure(f"gomodfix --write failed:\n{p.stdout}\n{p.stderr}")
+    if spec.get("platforms"):
+        arches = build_platforms(fixed, after_spec, tag + "-fixed")
+        wrong = wrong_arches(arches)
+        if wrong:
+            raise Failure("after the fix: " + "; ".join(wrong))
+        row["after_arch"] = ", ".join(f"{p}: {a}" for p, a in arches.items())
     ok, out = build(fixed, after_spec, tag + "-fixed")
     if not ok:
         raise Failure(f"the fixed build failed:\n{open(os.path.join(fixed, after_spec['dockerfile'])).read()}\n{out[-2500:]}")
@@ -373,6 +413,8 @@ def check_case(name: str) -> dict:
     if not ran or spec["expect"] not in output:
         raise Failure(f"the fixed image should print `{spec['expect']}`: {output}")
     row["after"] = "builds and runs"
+    if "after_arch" in row:
+        row["after"] += f" ({row.pop('after_arch')})"
     if "after_command" in row:
         row["after"] = f"built as reported ({row.pop('after_command')}): builds and runs"
     if spec["rules"]:
