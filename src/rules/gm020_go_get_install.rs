@@ -18,7 +18,11 @@ Finds `go get pkg` used to install a program and rewrites it to `go install pkg@
 version comes from go.mod when the module requires the package's module (safe); a version
 already given (`go get pkg@v1.2.3`) is kept (safe); otherwise `@latest` is used (unsafe: it
 picks whatever is newest on the day of the build). `-u` is dropped. `go get -d`, and `go get`
-of the main module's own packages (`.`, `./...`), are left alone.
+of the main module's own packages (`.`, `./...`), are left alone. A version through a variable
+(`go get pkg@${VERSION}`) counts as given. A GOPATH-era stage that fetches a package with
+`go get` and then builds it in place (`WORKDIR $GOPATH/src/…`, nothing copied from the context)
+is reported without a fix: `go install` brings no sources, so the stage needs migrating as a
+whole (`go install pkg@version`, the binary copied from `$GOPATH/bin`).
 
 ## Why is this bad?
 Installing with `go get` was deprecated in Go 1.17 and removed in Go 1.18: since then `go get`
@@ -116,6 +120,21 @@ impl Rule for GoGetInstall {
                     });
                     edits.push(Edit::insert(p.range.end, format!("@{v}")));
                 }
+                // `go get` that fetches sources into $GOPATH/src for a later go command to build
+                // there (GOPATH mode): `go install` brings no sources, so a one-line patch would
+                // leave that build in an empty folder. The stage needs migrating as a whole.
+                if let Some(build_dir) = builds_fetched_sources(cx, stage, idx, &pkgs) {
+                    let mut d = cx.diagnostic(
+                        &META,
+                        ins.range.clone(),
+                        format!(
+                            "`go get` no longer fetches sources into $GOPATH/src (Go ≥ 1.18), and a later go command builds them in {build_dir}: this stage needs manual migration (`go install pkg@version`, then copy the binary from $GOPATH/bin)"
+                        ),
+                    );
+                    d.severity = Severity::Error;
+                    out.push(d);
+                    continue;
+                }
                 let mut d = cx.diagnostic(
                     &META,
                     ins.range.clone(),
@@ -177,4 +196,55 @@ fn binary_used_later(cx: &RuleContext, stage: &Stage, after: usize, pkg: &str) -
             c.is_whitespace() || matches!(c, '"' | '\'' | '[' | ']' | ',' | ';' | '&' | '|')
         })
         .any(|w| w == name || w.ends_with(&format!("/{name}")))
+}
+
+/// The working directory of a later go command of the stage that lies in `$GOPATH/src/` under
+/// a package `go get` fetched (the GOPATH-era "fetch, then build in place" shape).
+fn builds_fetched_sources(
+    cx: &RuleContext,
+    stage: &Stage,
+    after: usize,
+    pkgs: &[&crate::syntax::Word],
+) -> Option<String> {
+    let ins = &cx.df.instructions[after];
+    let gopath = ins
+        .state
+        .env
+        .get("GOPATH")
+        .cloned()
+        .unwrap_or_else(|| "/go".into());
+    let fetched: Vec<String> = pkgs
+        .iter()
+        .map(|p| {
+            let path = pkg_path(&p.text).trim_end_matches("/...");
+            format!("{}/src/{path}", gopath.trim_end_matches('/'))
+        })
+        .collect();
+    let src = format!("{}/src/", gopath.trim_end_matches('/'));
+    let ctx = cx.ctx?;
+    let files = cx.files(stage, ctx);
+    cx.go_commands(stage)
+        .into_iter()
+        .filter(|(i, _, g)| *i > after && g.needs_module())
+        .find_map(|(idx, later, g)| {
+            let dir = g.workdir(later.state.workdir.as_deref())?;
+            let dir = dir.trim_end_matches('/').to_string();
+            // Below $GOPATH/src/host/owner, and nothing of the context copied before the
+            // build: it can only build what `go get` fetched.
+            let deep = dir
+                .strip_prefix(&src)
+                .is_some_and(|rest| rest.split('/').count() >= 2);
+            if !deep || files.first_source_copy(stage.body.start..idx).is_some() {
+                return None;
+            }
+            fetched
+                .iter()
+                .any(|f| {
+                    // The build folder is the fetched package or inside its repository.
+                    dir == *f
+                        || dir.starts_with(&format!("{f}/"))
+                        || f.starts_with(&format!("{dir}/"))
+                })
+                .then_some(dir)
+        })
 }
