@@ -1,20 +1,16 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, mod_mode,
-    relative_dest,
-};
+use super::{Diagnostic, RuleContext, copy_line, mod_mode, relative_dest};
 use crate::context::join_rel;
 use crate::fix::{Edit, Fix};
 use crate::image_fs::is_module_file;
 use crate::syntax::Kind;
 
-pub struct ModuleFilesFirst;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ModuleFilesFirst;
     code: "GM001",
     name: "module-files-first",
     summary: "Sources are copied before go.mod/go.sum are copied and downloaded",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Finds build stages that copy Go sources (`COPY . .`, `COPY ./cmd ./cmd`) before the module files
 are copied and `go mod download` has run, and inserts
@@ -60,13 +56,9 @@ The build context (to know that go.mod exists, whether go.sum exists and whether
 hides them). Silent when the context is unknown, when the module has no requirements (nothing to
 download), when the stage is vendored (vendor/ reaches it, `go mod vendor` runs, or `-mod=vendor` is forced), and in workspace builds
 (go.work, see GM015)."#,
-};
+}
 
-impl Rule for ModuleFilesFirst {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl ModuleFilesFirst {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {

@@ -1,16 +1,15 @@
 use super::golang_image::{ImageGo, stage_go};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext, Severity};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
 
-pub struct Go111ModuleOn;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct Go111ModuleOn;
     code: "GM002",
     name: "go111module-on",
     summary: "A stage builds a module where module mode is not on (GOPATH mode ignores go.mod)",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds build stages that run the go command on a module (go.mod is in the build context) where
 module mode is **not** on, and adds `ENV GO111MODULE=on` right after the stage's FROM (merged
@@ -61,13 +60,9 @@ Changing an explicit `off`/`auto` is unsafe: someone may have meant GOPATH mode.
 The build context must contain the module's go.mod; without it (a GOPATH project, or an unknown
 context) the rule is silent, because forcing module mode would break a GOPATH build. The image's
 Go version comes from the `golang:` tag."#,
-};
+}
 
-impl Rule for Go111ModuleOn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl Go111ModuleOn {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if cx.ctx.is_none() {
             return;

@@ -1,16 +1,15 @@
 use super::golang_image::runs_go_at_start;
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::{Edit, Fix};
 use crate::syntax::{Instruction, RunForm, Stage};
 
-pub struct GoCacheMounts;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoCacheMounts;
     code: "GM003",
     name: "go-cache-mounts",
     summary: "A RUN that downloads or builds Go code has no BuildKit cache mounts",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Finds RUN instructions that run `go mod download`, `go mod vendor`, `go build`, `go install`,
 `go test` or `go generate` without BuildKit cache mounts for the module cache (GOMODCACHE) and the
@@ -74,13 +73,9 @@ the syntax. A `# syntax=` line is not added.
 No build context; the stage's image must be known (an official `golang` image, a stage of the same
 file, or an ENV that sets GOMODCACHE/GOPATH and GOCACHE/HOME). Silent otherwise. For a named
 non-root USER whose uid is unknown, the finding has no fix."#,
-};
+}
 
-impl Rule for GoCacheMounts {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GoCacheMounts {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         // Stages are judged by family: a stage and every stage built FROM it share the image's
         // module cache, so their go RUNs get mounts together or not at all.

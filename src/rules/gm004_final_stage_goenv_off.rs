@@ -1,16 +1,15 @@
 use super::golang_image::{runs_go_at_start, stage_has_go};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
 
-pub struct FinalStageGoenvOff;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct FinalStageGoenvOff;
     code: "GM004",
     name: "final-stage-goenv-off",
     summary: "A final image that can run the go command does not set GOENV=off",
-    severity: Severity::Info,
-    fix: FixAvailability::Mixed,
+    severity: Info,
+    fix: Mixed,
     doc: r#"## What it does
 Checks that a final stage (the last one, or the one named by `--target`) **that can run the go
 command** sets `ENV GOENV=off`, and adds it right after the final stage's FROM (merged into an
@@ -58,13 +57,9 @@ purpose).
 ## Context needed
 None. Silent in Dockerfiles that never run the go command (images that copy a prebuilt binary)
 and, by default, in final images without Go."#,
-};
+}
 
-impl Rule for FinalStageGoenvOff {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl FinalStageGoenvOff {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(stage) = cx.final_stage().filter(|s| !s.windows) else {
             return;

@@ -1,18 +1,15 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest,
-};
+use super::{Diagnostic, RuleContext, copy_line, relative_dest};
 use crate::context::{join_rel, split_dir};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Stage;
 
-pub struct MissingGoMod;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct MissingGoMod;
     code: "GM010",
     name: "missing-go-mod",
     summary: "A go command runs where go.mod (or go.sum) never reached the image",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds go commands that run where no go.mod was copied into their working directory or a parent
 (`COPY *.go ./` or `COPY main.go .` followed by `go build`), and inserts the COPY of the module
@@ -55,13 +52,9 @@ directory of the image (that is GM012), or when the context has no go.mod for th
 (reported only when the image's Go defaults to module mode). When the Dockerfile sits in a
 folder without go.mod and a folder above has go.mod and its COPY sources, the context is wrong,
 not the Dockerfile: GM028 reports that instead."#,
-};
+}
 
-impl Rule for MissingGoMod {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl MissingGoMod {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         if !ctx.complete() {

@@ -1,18 +1,17 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext, Severity};
 use crate::fix::Fix;
 use crate::syntax::Kind;
-
-pub struct GopathRootModule;
 
 /// The WORKDIR the fix inserts unless the config's `rules.module-workdir` says otherwise.
 pub const MODULE_WORKDIR: &str = "/src";
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GopathRootModule;
     code: "GM011",
     name: "gopath-root-module",
     summary: "The module is copied to the golang image's GOPATH root (/go)",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds build stages on a golang image that copy the module into the image's default working
 directory `/go` (no WORKDIR of their own), which is GOPATH itself, and inserts `WORKDIR /src`
@@ -49,13 +48,9 @@ location (the output moves to `/src/app`).
 
 ## Context needed
 None beyond the Dockerfile: the stage must be on a known golang image and run the go command."#,
-};
+}
 
-impl Rule for GopathRootModule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GopathRootModule {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             if stage.parent.is_some() || !stage.golang {

@@ -1,16 +1,15 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::context::split_dir;
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
 
-pub struct WorkdirMismatch;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct WorkdirMismatch;
     code: "GM012",
     name: "workdir-mismatch",
     summary: "go.mod is copied to one directory and the go command runs in another",
-    severity: Severity::Error,
-    fix: FixAvailability::Unsafe,
+    severity: Error,
+    fix: Unsafe,
     doc: r#"## What it does
 Finds go commands whose working directory is not the directory go.mod was copied to (nor inside
 it), and offers to set the WORKDIR to the module's directory before that command.
@@ -46,13 +45,9 @@ in them change meaning.
 
 ## Context needed
 The build context listing; silent when a COPY cannot be resolved."#,
-};
+}
 
-impl Rule for WorkdirMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl WorkdirMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {

@@ -1,15 +1,14 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode};
+use super::{Diagnostic, RuleContext, mod_mode};
 use crate::context::{join_rel, resolve_in_context};
 use crate::fix::Fix;
 
-pub struct DockerignoreHidesModuleFiles;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct DockerignoreHidesModuleFiles;
     code: "GM014",
     name: "dockerignore-hides-module-files",
     summary: ".dockerignore excludes go.mod, go.sum, vendor/ or a replace target the build needs",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds module files that a stage's COPY instructions would bring in but `.dockerignore` (or
 `<Dockerfile>.dockerignore`) excludes: the main module's go.mod and go.sum, the go.mod and go.sum
@@ -44,13 +43,9 @@ Safe: the files are needed by the build, and re-including exactly them sends not
 
 ## Context needed
 The build context listing and its .dockerignore."#,
-};
+}
 
-impl Rule for DockerignoreHidesModuleFiles {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl DockerignoreHidesModuleFiles {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         let Some(ignore) = &ctx.dockerignore else {

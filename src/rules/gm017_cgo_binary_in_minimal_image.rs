@@ -1,16 +1,15 @@
 use super::cgo::{alpine_builder, builds_with_cgo, cgo_requirements, is_minimal_image, needs_cgo};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::Fix;
 use crate::syntax::{Instruction, Stage, join_path};
 
-pub struct CgoBinaryInMinimalImage;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct CgoBinaryInMinimalImage;
     code: "GM017",
     name: "cgo-binary-in-minimal-image",
     summary: "A cgo-linked binary from a Debian golang stage is copied into scratch/distroless/alpine/busybox",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds binaries built in a Debian-based golang stage without `CGO_ENABLED=0` and copied into a
 final image without glibc (`scratch`, `distroless/static`, `alpine`,
@@ -57,7 +56,7 @@ Safe: the binary would not start in that image; a pure-Go build does.
 
 ## Context needed
 None beyond the Dockerfile (go.mod is read, when available, to spot cgo-only modules)."#,
-};
+}
 
 /// The stage's cgo builds link statically: `-extldflags "-static"` (or `-static-pie`), or the
 /// netgo and osusergo tags that replace the glibc-linked resolver and user lookup.
@@ -160,11 +159,7 @@ fn copies_a_go_binary(cx: &RuleContext, stage: &Stage, copy_ins: &Instruction) -
     })
 }
 
-impl Rule for CgoBinaryInMinimalImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl CgoBinaryInMinimalImage {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(final_stage) = cx.final_stage() else {
             return;

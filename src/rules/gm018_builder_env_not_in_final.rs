@@ -1,8 +1,6 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::Fix;
 use crate::syntax::Kind;
-
-pub struct BuilderEnvNotInFinal;
 
 /// Settings read by a Go program at run time, not at build time.
 const RUNTIME_VARS: &[&str] = &[
@@ -14,12 +12,13 @@ const RUNTIME_VARS: &[&str] = &[
     "ZONEINFO",
 ];
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct BuilderEnvNotInFinal;
     code: "GM018",
     name: "builder-env-not-in-final",
     summary: "Runtime settings (GODEBUG, GOMAXPROCS, GOMEMLIMIT, GOGC, TZ, ZONEINFO) are set only in a build stage",
-    severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    severity: Warning,
+    fix: Unsafe,
     doc: r#"## What it does
 Finds ENV settings that a Go program reads at run time (GODEBUG, GOMAXPROCS, GOMEMLIMIT, GOGC, TZ,
 ZONEINFO) set in a build stage whose output the final stage copies, but not in the final stage,
@@ -52,13 +51,9 @@ meant the value for the build only, e.g. a GODEBUG for a go command).
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for BuilderEnvNotInFinal {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl BuilderEnvNotInFinal {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(final_stage) = cx.final_stage() else {
             return;

@@ -1,15 +1,14 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::{Edit, Fix};
 use crate::syntax::RunForm;
 
-pub struct GoEnvWrite;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoEnvWrite;
     code: "GM019",
     name: "go-env-write",
     summary: "`RUN go env -w K=V` instead of `ENV K=V`",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds `go env -w K=V …` in RUN instructions and replaces it with `ENV K=V …`. When the RUN does
 nothing else the whole instruction becomes an ENV (safe); when it is part of a longer command
@@ -41,7 +40,7 @@ relative to the setting changes.
 
 ## Context needed
 None."#,
-};
+}
 
 fn env_value(v: &str) -> String {
     if v.is_empty() || v.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
@@ -51,11 +50,7 @@ fn env_value(v: &str) -> String {
     }
 }
 
-impl Rule for GoEnvWrite {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GoEnvWrite {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             for (_, ins, go) in cx.go_commands(stage) {

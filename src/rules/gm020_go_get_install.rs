@@ -1,18 +1,15 @@
 use super::golang_image::stage_go;
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
-};
+use super::{Diagnostic, RuleContext, Severity, with_leading_space};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::syntax::{RunForm, Stage};
 
-pub struct GoGetInstall;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoGetInstall;
     code: "GM020",
     name: "go-get-install",
     summary: "`go get` used to install a tool",
-    severity: Severity::Error,
-    fix: FixAvailability::Mixed,
+    severity: Error,
+    fix: Mixed,
     doc: r#"## What it does
 Finds `go get pkg` used to install a program and rewrites it to `go install pkg@VERSION`. The
 version comes from go.mod when the module requires the package's module (safe); a version
@@ -40,13 +37,9 @@ Safe with a version from go.mod or the command line; unsafe with `@latest`.
 
 ## Context needed
 go.mod, for the version (optional)."#,
-};
+}
 
-impl Rule for GoGetInstall {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GoGetInstall {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {

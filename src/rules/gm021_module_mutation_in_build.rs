@@ -1,13 +1,12 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 
-pub struct ModuleMutationInBuild;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ModuleMutationInBuild;
     code: "GM021",
     name: "module-mutation-in-build",
     summary: "`go mod init` or `go mod tidy` runs inside the image build",
-    severity: Severity::Warning,
-    fix: FixAvailability::None,
+    severity: Warning,
+    fix: None,
     doc: r#"## What it does
 Reports `go mod init` and `go mod tidy` in RUN instructions.
 
@@ -41,13 +40,9 @@ No fix: the repository has to change.
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for ModuleMutationInBuild {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl ModuleMutationInBuild {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             // A generator stage whose go.mod/go.sum are exported (`COPY --from=tidy /src/go.mod

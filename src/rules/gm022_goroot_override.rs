@@ -1,17 +1,14 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
-};
+use super::{Diagnostic, RuleContext, with_leading_space};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
 
-pub struct GorootOverride;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GorootOverride;
     code: "GM022",
     name: "goroot-override",
     summary: "`ENV GOROOT=…` overrides where the go command finds itself",
-    severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    severity: Warning,
+    fix: Unsafe,
     doc: r#"## What it does
 Reports `ENV GOROOT=…` and offers to remove it.
 
@@ -41,13 +38,9 @@ Unsafe: an image with Go installed in an unusual place may rely on it.
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for GorootOverride {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GorootOverride {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if !cx.df.runs_go() {
             return;

@@ -1,7 +1,5 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::Fix;
-
-pub struct BuildArgNotDeclared;
 
 /// Go settings commonly passed as build args.
 const GO_ARGS: &[&str] = &[
@@ -14,12 +12,13 @@ const GO_ARGS: &[&str] = &[
     "GOTOOLCHAIN",
 ];
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct BuildArgNotDeclared;
     code: "GM023",
     name: "build-arg-not-declared",
     summary: "A GO* build arg is passed (or declared before FROM) but not declared in the stage that runs go",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Finds GOPROXY, GOFLAGS, GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE and GOTOOLCHAIN passed as
 build args (compose `build.args`, bake `args`) or declared only before the first FROM, and not
@@ -51,13 +50,9 @@ Safe: the arg was meant for the build; declaring it only lets it through.
 
 ## Context needed
 Build args from compose/bake files, when any."#,
-};
+}
 
-impl Rule for BuildArgNotDeclared {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl BuildArgNotDeclared {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let passed = |name: &str| {
             cx.ctx.is_some_and(|c| c.build_args.contains_key(name))

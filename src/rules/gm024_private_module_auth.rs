@@ -1,8 +1,6 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
+use super::{Diagnostic, RuleContext, Severity, effective_env};
 use crate::fix::{Edit, Fix};
 use crate::syntax::{Instruction, Kind, Stage};
-
-pub struct PrivateModuleAuth;
 
 /// Hosts whose modules are public, from `data/public_module_hosts.txt` (built from real go.mod
 /// files); `rules.public-hosts` in the config adds more.
@@ -23,12 +21,13 @@ const PUBLIC_PROXIES: &[&str] = &[
     "https://goproxy.dev",
 ];
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct PrivateModuleAuth;
     code: "GM024",
     name: "private-module-auth",
     summary: "Private modules without GOPRIVATE/credentials, leaked tokens, or an internal GOPROXY baked in",
-    severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    severity: Warning,
+    fix: Unsafe,
     doc: r#"## What it does
 Five checks around private modules:
 
@@ -90,7 +89,7 @@ changes how the build must be invoked (`--secret`).
 
 ## Context needed
 The module's go.mod for the first check."#,
-};
+}
 
 fn host(module: &str) -> &str {
     module.split('/').next().unwrap_or(module)
@@ -135,11 +134,7 @@ fn secret_name(name: &str) -> bool {
     .any(|w| n.contains(w))
 }
 
-impl Rule for PrivateModuleAuth {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl PrivateModuleAuth {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if !cx.df.runs_go() {
             return;

@@ -1,18 +1,15 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest,
-};
+use super::{Diagnostic, RuleContext, copy_line, relative_dest};
 use crate::context::{join_rel, resolve_in_context};
 use crate::fix::Fix;
 use crate::syntax::join_path;
 
-pub struct ReplaceTargetNotCopied;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ReplaceTargetNotCopied;
     code: "GM025",
     name: "replace-target-not-copied",
     summary: "A local `replace` target of go.mod is not copied before the go command needs it",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Reads go.mod's `replace X => ./path` directives (local directories) and checks that the stage
 copies the target's go.mod before the first go command that loads modules (`go mod download`,
@@ -49,13 +46,9 @@ Safe: the download cannot succeed without these files.
 
 ## Context needed
 The module's go.mod and the build context listing."#,
-};
+}
 
-impl Rule for ReplaceTargetNotCopied {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl ReplaceTargetNotCopied {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {

@@ -1,14 +1,13 @@
 use super::cgo::cgo_requirements;
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
+use super::{Diagnostic, RuleContext, effective_env};
 
-pub struct CgoRequiredButDisabled;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct CgoRequiredButDisabled;
     code: "GM027",
     name: "cgo-required-but-disabled",
     summary: "go.mod requires a cgo-only module but the build sets CGO_ENABLED=0",
-    severity: Severity::Error,
-    fix: FixAvailability::None,
+    severity: Error,
+    fix: None,
     doc: r#"## What it does
 Reports go build/install commands that run with `CGO_ENABLED=0` in a module that requires a
 module which only works with cgo (github.com/mattn/go-sqlite3 and others; the list is in
@@ -43,13 +42,9 @@ No fix: which way out is right is a design decision.
 
 ## Context needed
 The module's go.mod."#,
-};
+}
 
-impl Rule for CgoRequiredButDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl CgoRequiredButDisabled {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             let Some(module) = cx.main_module(stage) else {

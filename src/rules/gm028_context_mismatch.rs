@@ -1,15 +1,14 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext, Severity};
 use crate::context::{Context, Origin, context_rel};
 use crate::syntax::{Dockerfile, Kind};
 
-pub struct ContextMismatch;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ContextMismatch;
     code: "GM028",
     name: "context-mismatch",
     summary: "COPY sources are missing from the build context but exist relative to a folder above it",
-    severity: Severity::Error,
-    fix: FixAvailability::None,
+    severity: Error,
+    fix: None,
     doc: r#"## What it does
 Two cases, for Dockerfiles that run go:
 
@@ -46,13 +45,9 @@ No edit: the Dockerfile is right for the context it was written for.
 
 ## Context needed
 The context listing; the folders above the context are probed for the missing sources."#,
-};
+}
 
-impl Rule for ContextMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl ContextMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         if !ctx.complete() || !cx.df.runs_go() {

@@ -1,16 +1,15 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::{Edit, Fix};
 use crate::suppress::Suppression;
 
-/// Reported by the engine after the other rules ran (see `rules::check`), like ruff's RUF100.
-pub struct UnusedSuppression;
-
-pub static META: RuleMeta = RuleMeta {
+declare_rule! {
+    /// Reported by the engine after the other rules ran (see `rules::check`), like ruff's RUF100.
+    pub struct UnusedSuppression;
     code: "GM100",
     name: "unused-suppression",
     summary: "A `# gomodfix: ignore[…]` comment silences nothing",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Reports `# gomodfix: ignore[CODE]` (and `ignore-file[CODE]`, and a bare `ignore`) comments that
 silence no finding, and removes the comment. A comment that silences some of its codes but not
@@ -36,13 +35,9 @@ Safe: the comment silences nothing. hadolint's `# hadolint ignore=` comments are
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl UnusedSuppression {
     fn check(&self, _: &RuleContext, _: &mut Vec<Diagnostic>) {}
 }
 

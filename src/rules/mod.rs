@@ -1,6 +1,8 @@
 //! The rules: one file per rule, each a pure function of (model, context, settings) to
 //! diagnostics with optional fixes, and the registry that lists them in code order.
 
+#[macro_use]
+mod declare;
 mod cgo;
 mod gm001_module_files_first;
 mod gm002_go111module_on;
