@@ -1,6 +1,6 @@
-use super::{Diagnostic, RuleContext};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 use crate::context::split_dir;
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::syntax::Kind;
 
 declare_rule! {
@@ -47,6 +47,47 @@ in them change meaning.
 The build context listing; silent when a COPY cannot be resolved."#,
 }
 
+/// GM012's finding: go.mod was copied to `module_dir` but `go {sub}` runs in `workdir`.
+/// Fixtures: `pos_go_mod_elsewhere` ([`WorkdirFix::Change`]),
+/// `pos_workdir_set_before_go_command` ([`WorkdirFix::Set`]).
+struct GoModElsewhere {
+    module_dir: String,
+    sub: String,
+    workdir: String,
+    fix: WorkdirFix,
+}
+
+/// How a [`GoModElsewhere`] is fixed.
+enum WorkdirFix {
+    None,
+    /// The WORKDIR that moved the stage away points at the module instead.
+    Change,
+    /// A WORKDIR inserted before the go command.
+    Set,
+}
+
+impl Violation for GoModElsewhere {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "go.mod was copied to {} but `go {}` runs in {}, where the go command cannot find it",
+            self.module_dir, self.sub, self.workdir
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        match self.fix {
+            WorkdirFix::None => None,
+            WorkdirFix::Change => Some(format!("Change the WORKDIR to {}", self.module_dir)),
+            WorkdirFix::Set => Some(format!(
+                "Set `WORKDIR {}` before the go command",
+                self.module_dir
+            )),
+        }
+    }
+}
+
 impl WorkdirMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
@@ -79,11 +120,14 @@ impl WorkdirMismatch {
             } else {
                 module_dir
             };
-            let mut d = cx.diagnostic(
-                &META,
-                go_ins.range.clone(),
-                format!("go.mod was copied to {module_dir} but `go {}` runs in {workdir}, where the go command cannot find it", go.sub),
-            );
+            // The finding, and the same finding with the fix it gets.
+            let finding = |fix| GoModElsewhere {
+                module_dir: module_dir.to_string(),
+                sub: go.sub.clone(),
+                workdir: workdir.clone(),
+                fix,
+            };
+            let mut d = cx.report(&finding(WorkdirFix::None), go_ins.range.clone());
             // The WORKDIR that moved the stage away from the module: point it at the module.
             // Not when a `cd` in the RUN takes the go command elsewhere: no WORKDIR fixes that.
             let moved = (m.instruction + 1..go_idx)
@@ -94,23 +138,19 @@ impl WorkdirMismatch {
             match moved.and_then(|w| w.args.first()).filter(|_| in_workdir) {
                 Some(path) => {
                     d.fix = Some(
-                        Fix::unsafe_(
-                            format!("Change the WORKDIR to {module_dir}"),
-                            vec![Edit::replace(path.range.clone(), module_dir)],
-                        )
-                        .alone(),
+                        finding(WorkdirFix::Change)
+                            .unsafe_fix(vec![Edit::replace(path.range.clone(), module_dir)])
+                            .alone(),
                     );
                 }
                 None if in_workdir && !cx.df.instructions[go_idx].near_error => {
                     d.fix = Some(
-                        Fix::unsafe_(
-                            format!("Set `WORKDIR {module_dir}` before the go command"),
-                            vec![cx.insert_lines_before(
+                        finding(WorkdirFix::Set)
+                            .unsafe_fix(vec![cx.insert_lines_before(
                                 &cx.df.instructions[go_idx],
                                 &[format!("WORKDIR {module_dir}")],
-                            )],
-                        )
-                        .alone(),
+                            )])
+                            .alone(),
                     );
                 }
                 None => {}
