@@ -1,5 +1,4 @@
-use super::{Diagnostic, RuleContext};
-use crate::fix::Fix;
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 use crate::syntax::Kind;
 
 /// Settings read by a Go program at run time, not at build time.
@@ -53,6 +52,27 @@ meant the value for the build only, e.g. a GODEBUG for a go command).
 None."#,
 }
 
+/// GM018's finding: runtime settings (`names`) set only in a build stage. Fixtures:
+/// `pos_runtime_env_in_builder`.
+struct RuntimeEnvOnlyInBuilder {
+    names: String,
+}
+
+impl Violation for RuntimeEnvOnlyInBuilder {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "{} set only in a build stage never reach the final image",
+            self.names
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(format!("Set {} in the final stage", self.names))
+    }
+}
+
 impl BuilderEnvNotInFinal {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(final_stage) = cx.final_stage() else {
@@ -102,14 +122,10 @@ impl BuilderEnvNotInFinal {
         }
         let Some(range) = at else { return };
         let names: Vec<&str> = wanted.iter().map(|(k, _)| k.as_str()).collect();
-        let mut d = cx.diagnostic(
-            &META,
-            range,
-            format!(
-                "{} set only in a build stage never reach the final image",
-                names.join(", ")
-            ),
-        );
+        let finding = RuntimeEnvOnlyInBuilder {
+            names: names.join(", "),
+        };
+        let mut d = cx.report(&finding, range);
         if !cx.df.instructions[final_stage.from].near_error {
             let line = format!(
                 "ENV {}",
@@ -119,10 +135,9 @@ impl BuilderEnvNotInFinal {
                     .collect::<Vec<_>>()
                     .join(" ")
             );
-            d.fix = Some(Fix::unsafe_(
-                format!("Set {} in the final stage", names.join(", ")),
-                vec![cx.insert_lines_after(&cx.df.instructions[final_stage.from], &[line])],
-            ));
+            d.fix = Some(finding.unsafe_fix(vec![
+                cx.insert_lines_after(&cx.df.instructions[final_stage.from], &[line]),
+            ]));
         }
         out.push(d);
     }

@@ -1,4 +1,4 @@
-use super::{Diagnostic, RuleContext};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 
 declare_rule! {
     pub struct ModuleMutationInBuild;
@@ -42,6 +42,26 @@ No fix: the repository has to change.
 None."#,
 }
 
+/// GM021's findings. Fixtures: `pos_mod_init_and_tidy` (both).
+enum Finding {
+    /// `go mod init` in the build.
+    ModInit,
+    /// `go mod tidy` in the build.
+    ModTidy,
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::ModInit => "`go mod init` in the build invents a module and hides a missing go.mod: commit go.mod instead",
+            Finding::ModTidy => "`go mod tidy` rewrites go.mod at build time, needs the network and makes builds irreproducible: run it in the repository",
+        }
+        .into()
+    }
+}
+
 impl ModuleMutationInBuild {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
@@ -56,16 +76,12 @@ impl ModuleMutationInBuild {
                 if text.contains("cp ") && (text.contains("go.mod") || text.contains("go.sum")) {
                     continue;
                 }
-                let why = match go.sub.as_str() {
-                    "mod init" => {
-                        "`go mod init` in the build invents a module and hides a missing go.mod: commit go.mod instead"
-                    }
-                    "mod tidy" => {
-                        "`go mod tidy` rewrites go.mod at build time, needs the network and makes builds irreproducible: run it in the repository"
-                    }
+                let finding = match go.sub.as_str() {
+                    "mod init" => Finding::ModInit,
+                    "mod tidy" => Finding::ModTidy,
                     _ => continue,
                 };
-                out.push(cx.diagnostic(&META, ins.range.clone(), why.into()));
+                out.push(cx.report(&finding, ins.range.clone()));
             }
         }
     }
