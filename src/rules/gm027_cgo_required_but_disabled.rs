@@ -1,5 +1,5 @@
 use super::cgo::cgo_requirements;
-use super::{Diagnostic, RuleContext, effective_env};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, effective_env};
 
 declare_rule! {
     pub struct CgoRequiredButDisabled;
@@ -44,6 +44,23 @@ No fix: which way out is right is a design decision.
 The module's go.mod."#,
 }
 
+/// GM027's finding: go.mod requires modules that need cgo (`modules`) and the build sets
+/// CGO_ENABLED=0. Fixtures: `pos_sqlite_with_cgo_off`.
+struct CgoModuleWithoutCgo {
+    modules: String,
+}
+
+impl Violation for CgoModuleWithoutCgo {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "go.mod requires {}, which only works with cgo, but this build sets CGO_ENABLED=0: the binary fails at run time",
+            self.modules
+        )
+    }
+}
+
 impl CgoRequiredButDisabled {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
@@ -71,14 +88,10 @@ impl CgoRequiredButDisabled {
                 if (go.sub == "build" || go.sub == "install")
                     && effective_env(ins, go, "CGO_ENABLED").as_deref() == Some("0")
                 {
-                    out.push(cx.diagnostic(
-                        &META,
-                        ins.range.clone(),
-                        format!(
-                            "go.mod requires {}, which only works with cgo, but this build sets CGO_ENABLED=0: the binary fails at run time",
-                            needs.join(", ")
-                        ),
-                    ));
+                    let finding = CgoModuleWithoutCgo {
+                        modules: needs.join(", "),
+                    };
+                    out.push(cx.report(&finding, ins.range.clone()));
                 }
             }
         }
