@@ -1,6 +1,5 @@
-use super::{Diagnostic, RuleContext, mod_mode};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, mod_mode};
 use crate::context::{join_rel, resolve_in_context};
-use crate::fix::Fix;
 
 declare_rule! {
     pub struct DockerignoreHidesModuleFiles;
@@ -43,6 +42,35 @@ Safe: the files are needed by the build, and re-including exactly them sends not
 
 ## Context needed
 The build context listing and its .dockerignore."#,
+}
+
+/// GM014's finding: `ignore_file` hides `file` (by `pattern`); the fix (on the first finding of
+/// a Dockerfile) re-includes every hidden file (`reincludes`). Fixtures:
+/// `pos_star_without_reincludes`, `pos_bind_mount_hidden_go_sum`,
+/// `pos_dockerfile_specific_ignore`, `pos_vendor_ignored_with_mod_vendor`.
+struct HiddenModuleFile {
+    ignore_file: String,
+    file: String,
+    pattern: String,
+    reincludes: String,
+}
+
+impl Violation for HiddenModuleFile {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "{} hides {} (pattern `{}`), which this build needs",
+            self.ignore_file, self.file, self.pattern
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(format!(
+            "Re-include {} in {}",
+            self.reincludes, self.ignore_file
+        ))
+    }
 }
 
 impl DockerignoreHidesModuleFiles {
@@ -105,22 +133,18 @@ impl DockerignoreHidesModuleFiles {
                 None => format!("!{f}"),
             })
             .collect();
-        let fix = Fix::safe(
-            format!("Re-include {} in {}", lines.join(" "), ignore.file),
-            vec![cx.append_to_dockerignore(ctx, &lines)],
-        );
+        let edit = cx.append_to_dockerignore(ctx, &lines);
         for (i, (f, pattern, range)) in hidden.into_iter().enumerate() {
-            let mut d = cx.diagnostic(
-                &META,
-                range,
-                format!(
-                    "{} hides {f} (pattern `{pattern}`), which this build needs",
-                    ignore.file
-                ),
-            );
+            let finding = HiddenModuleFile {
+                ignore_file: ignore.file.to_string(),
+                file: f,
+                pattern,
+                reincludes: lines.join(" "),
+            };
+            let mut d = cx.report(&finding, range);
             // One fix re-includes everything; it rides on the first finding.
             if i == 0 {
-                d.fix = Some(fix.clone());
+                d.fix = Some(finding.safe_fix(vec![edit.clone()]));
             }
             out.push(d);
         }

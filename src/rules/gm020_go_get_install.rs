@@ -1,5 +1,5 @@
 use super::golang_image::stage_go;
-use super::{Diagnostic, RuleContext, Severity, with_leading_space};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation, with_leading_space};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::syntax::{RunForm, Stage};
 
@@ -37,6 +37,31 @@ Safe with a version from go.mod or the command line; unsafe with `@latest`.
 
 ## Context needed
 go.mod, for the version (optional)."#,
+}
+
+/// GM020's findings (the fix's applicability is the rule's to decide: safe when the version is
+/// known).
+enum Finding {
+    /// `go get` in a module: it only adds a requirement. Fixtures: `pos_version_from_go_mod`.
+    GetInModule,
+    /// `go get` outside a module: it fails (an error). Fixtures: `pos_latest_unsafe`.
+    GetOutsideModule,
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::GetInModule => "`go get` no longer installs programs (Go ≥ 1.18), it only adds a requirement: the binary this Dockerfile runs later is never built; use `go install pkg@version`",
+            Finding::GetOutsideModule => "`go get` outside a module fails on Go ≥ 1.18 (`'go get' is no longer supported outside a module`): use `go install pkg@version`",
+        }
+        .into()
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some("Use `go install pkg@version`".into())
+    }
 }
 
 impl GoGetInstall {
@@ -109,24 +134,19 @@ impl GoGetInstall {
                     });
                     edits.push(Edit::insert(p.range.end, format!("@{v}")));
                 }
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    if in_module {
-                        "`go get` no longer installs programs (Go ≥ 1.18), it only adds a requirement: the binary this Dockerfile runs later is never built; use `go install pkg@version`".into()
-                    } else {
-                        "`go get` outside a module fails on Go ≥ 1.18 (`'go get' is no longer supported outside a module`): use `go install pkg@version`".into()
-                    },
-                );
+                let finding = if in_module {
+                    Finding::GetInModule
+                } else {
+                    Finding::GetOutsideModule
+                };
+                let mut d = cx.report(&finding, ins.range.clone());
                 if !in_module {
                     d.severity = Severity::Error;
                 }
                 if !ins.near_error {
                     d.fix = Some(Fix {
-                        title: "Use `go install pkg@version`".into(),
                         applicability,
-                        edits,
-                        alone: false,
+                        ..finding.safe_fix(edits)
                     });
                 }
                 out.push(d);
