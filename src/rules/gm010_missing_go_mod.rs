@@ -335,7 +335,7 @@ fn missing_go_sum(
             std::slice::from_ref(&go_sum),
             &relative_dest(workdir, &module.image_dir),
         );
-        let edit = cx.insert_lines_after(copy_ins, &[line.clone()]);
+        let edit = cx.insert_lines_after(copy_ins, std::slice::from_ref(&line));
         d.fix = Some(finding(GoSumFix::NextToGoMod(line)).safe_fix(vec![edit]));
     }
     out.push(d);

@@ -150,7 +150,7 @@ impl GoEnvWrite {
                         };
                         if let Some(cut) = cut {
                             d.fix = Some(finding(EnvFix::Move).unsafe_fix(vec![
-                                cx.insert_lines_before(ins, &[env_line.clone()]),
+                                cx.insert_lines_before(ins, std::slice::from_ref(&env_line)),
                                 Edit::delete(cut),
                             ]));
                         }

@@ -185,7 +185,7 @@ impl ReplaceTargetNotCopied {
                 }
                 let dest = relative_dest(workdir, &join_path(&module.image_dir, path));
                 let line = copy_line(&sources, &dest);
-                let edit = cx.insert_lines_before(first_ins, &[line.clone()]);
+                let edit = cx.insert_lines_before(first_ins, std::slice::from_ref(&line));
                 d.fix = Some(not_copied(Some(line)).safe_fix(vec![edit]));
                 out.push(d);
             }
