@@ -1,20 +1,16 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, mod_mode,
-    relative_dest,
-};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, copy_line, mod_mode, relative_dest};
 use crate::context::join_rel;
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::image_fs::is_module_file;
 use crate::syntax::Kind;
 
-pub struct ModuleFilesFirst;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ModuleFilesFirst;
     code: "GM001",
     name: "module-files-first",
     summary: "Sources are copied before go.mod/go.sum are copied and downloaded",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Finds build stages that copy Go sources (`COPY . .`, `COPY ./cmd ./cmd`) before the module files
 are copied and `go mod download` has run, and inserts
@@ -60,13 +56,54 @@ The build context (to know that go.mod exists, whether go.sum exists and whether
 hides them). Silent when the context is unknown, when the module has no requirements (nothing to
 download), when the stage is vendored (vendor/ reaches it, `go mod vendor` runs, or `-mod=vendor` is forced), and in workspace builds
 (go.work, see GM015)."#,
-};
+}
 
-impl Rule for ModuleFilesFirst {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM001's findings.
+enum Finding {
+    /// go.mod (and go.sum) come first, but nothing downloads before the sources arrive.
+    /// Fixtures: `pos_module_files_first_without_download`.
+    NoDownloadBeforeSources,
+    /// The sources come before the module files; the fix inserts `copy` and `run_line` (and
+    /// moves a later `go mod download` of its own up, `moves_download`). Fixtures:
+    /// `pos_copy_all_first`, `pos_later_download_moves_up`, `pos_module_in_subfolder`,
+    /// `pos_go_sum_hidden_by_dockerignore`, `pos_backtick_escape` (no fix), and the other `pos_*`.
+    SourcesBeforeModuleFiles {
+        copy: String,
+        run_line: String,
+        moves_download: bool,
+    },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::NoDownloadBeforeSources => "sources are copied before `go mod download` runs: every source change downloads all modules again".into(),
+            Finding::SourcesBeforeModuleFiles { .. } => "sources are copied before go.mod and go.sum: every source change downloads all modules again".into(),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        Some(match self {
+            Finding::NoDownloadBeforeSources => {
+                "Run `go mod download` before copying the sources".into()
+            }
+            Finding::SourcesBeforeModuleFiles {
+                copy,
+                run_line,
+                moves_download: true,
+            } => format!(
+                "Insert `{copy}` and `{run_line}` before the source COPY (moving the later download up)"
+            ),
+            Finding::SourcesBeforeModuleFiles { copy, run_line, .. } => {
+                format!("Insert `{copy}` and `{run_line}` before the source COPY")
+            }
+        })
+    }
+}
+
+impl ModuleFilesFirst {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
@@ -187,15 +224,10 @@ impl Rule for ModuleFilesFirst {
                     if early_idx < stage.body.start || downloads_between(early_idx) {
                         continue;
                     }
-                    let mut d = cx.diagnostic(
-                        &META,
-                        copy_ins.range.clone(),
-                        "sources are copied before `go mod download` runs: every source change downloads all modules again".into(),
-                    );
-                    d.fix = Some(Fix::safe(
-                        "Run `go mod download` before copying the sources",
-                        vec![cx.insert_lines_before(copy_ins, &[run_line])],
-                    ));
+                    let finding = Finding::NoDownloadBeforeSources;
+                    let mut d = cx.report(&finding, copy_ins.range.clone());
+                    d.fix =
+                        Some(finding.safe_fix(vec![cx.insert_lines_before(copy_ins, &[run_line])]));
                     out.push(d);
                 }
                 _ => {
@@ -217,11 +249,12 @@ impl Rule for ModuleFilesFirst {
                     }
                     let dest = relative_dest(copy_workdir, &image_dir);
                     let copy = copy_line(&sources, &dest);
-                    let mut d = cx.diagnostic(
-                        &META,
-                        copy_ins.range.clone(),
-                        "sources are copied before go.mod and go.sum: every source change downloads all modules again".into(),
-                    );
+                    let finding = Finding::SourcesBeforeModuleFiles {
+                        copy: copy.clone(),
+                        run_line: run_line.clone(),
+                        moves_download: later_download.is_some(),
+                    };
+                    let mut d = cx.report(&finding, copy_ins.range.clone());
                     let mut edits =
                         vec![cx.insert_lines_before(copy_ins, &[copy.clone(), run_line.clone()])];
                     match later_download {
@@ -239,14 +272,7 @@ impl Rule for ModuleFilesFirst {
                             edits.push(Edit::delete(cx.whole_lines(ins)));
                         }
                     }
-                    let title = if edits.len() > 1 {
-                        format!(
-                            "Insert `{copy}` and `{run_line}` before the source COPY (moving the later download up)"
-                        )
-                    } else {
-                        format!("Insert `{copy}` and `{run_line}` before the source COPY")
-                    };
-                    d.fix = Some(Fix::safe(title, edits));
+                    d.fix = Some(finding.safe_fix(edits));
                     out.push(d);
                 }
             }

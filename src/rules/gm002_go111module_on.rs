@@ -1,16 +1,15 @@
 use super::golang_image::{ImageGo, stage_go};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation};
+use crate::fix::Edit;
 use crate::syntax::Kind;
 
-pub struct Go111ModuleOn;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct Go111ModuleOn;
     code: "GM002",
     name: "go111module-on",
     summary: "A stage builds a module where module mode is not on (GOPATH mode ignores go.mod)",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds build stages that run the go command on a module (go.mod is in the build context) where
 module mode is **not** on, and adds `ENV GO111MODULE=on` right after the stage's FROM (merged
@@ -61,13 +60,76 @@ Changing an explicit `off`/`auto` is unsafe: someone may have meant GOPATH mode.
 The build context must contain the module's go.mod; without it (a GOPATH project, or an unknown
 context) the rule is silent, because forcing module mode would break a GOPATH build. The image's
 Go version comes from the `golang:` tag."#,
-};
+}
 
-impl Rule for Go111ModuleOn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM002's findings. `place` says where an explicit value is set: "for this go command" (a
+/// prefix) or "where the go command builds a module" (the stage's ENV/ARG).
+enum Finding {
+    /// `GO111MODULE=off`. Fixtures: `pos_prefix_off`, `pos_explicit_off_is_unsafe`.
+    ExplicitOff { place: &'static str },
+    /// `auto` (or another value) on Go 1.11/1.12 inside GOPATH. Fixtures:
+    /// `pos_auto_go111_inside_gopath`.
+    ExplicitGopathMode {
+        value: String,
+        version: String,
+        place: &'static str,
+    },
+    /// `auto` where the image's Go version is unknown (hardening). Fixtures:
+    /// `pos_hardening_auto_unknown_go_version`.
+    ExplicitUnknownVersion { value: String, place: &'static str },
+    /// `auto` where module mode is on anyway (hardening). Fixtures:
+    /// `pos_hardening_prefix_off_unsafe`.
+    ExplicitHardening { value: String, place: &'static str },
+    /// Unset on Go 1.11/1.12 inside GOPATH. Fixtures: `pos_go112_inside_gopath`.
+    UnsetGopathMode { version: String, workdir: String },
+    /// Unset and the image's Go version unknown (reported as info). Fixtures:
+    /// `pos_hardening_unknown_go_version`.
+    UnsetUnknownVersion,
+    /// Unset where module mode is the default (hardening). Fixtures: `pos_hardening_missing`,
+    /// `pos_hardening_child_stage_inherits`, `pos_hardening_merge_into_env_after_from`.
+    UnsetHardening,
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::ExplicitOff { place } => {
+                format!("`GO111MODULE=off` turns module mode off {place}: go.mod is ignored")
+            }
+            Finding::ExplicitGopathMode {
+                value,
+                version,
+                place,
+            } => format!(
+                "`GO111MODULE={value}` means GOPATH mode on Go {version} inside GOPATH ({place}): go.mod is ignored"
+            ),
+            Finding::ExplicitUnknownVersion { value, place } => format!(
+                "`GO111MODULE={value}` is set {place} and the Go version cannot be known: before Go 1.13 it means GOPATH mode inside GOPATH"
+            ),
+            Finding::ExplicitHardening { value, place } => format!(
+                "`GO111MODULE={value}` is set {place} (hardening: module mode is on here, but only `on` says so whatever the image)"
+            ),
+            Finding::UnsetGopathMode { version, workdir } => format!(
+                "Go {version} builds in GOPATH mode inside GOPATH ({workdir}) unless `GO111MODULE=on`: go.mod is ignored"
+            ),
+            Finding::UnsetUnknownVersion => "this stage's Go version cannot be known; before Go 1.13 the go command ignores go.mod inside GOPATH unless `GO111MODULE=on`".to_string(),
+            Finding::UnsetHardening => "this stage runs the go command without `GO111MODULE=on` (hardening: module mode is already the default here)".to_string(),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        Some(match self {
+            Finding::UnsetGopathMode { .. }
+            | Finding::UnsetUnknownVersion
+            | Finding::UnsetHardening => "Add `ENV GO111MODULE=on` to the stage".into(),
+            _ => "Set GO111MODULE=on".into(),
+        })
+    }
+}
+
+impl Go111ModuleOn {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if cx.ctx.is_none() {
             return;
@@ -87,15 +149,12 @@ impl Rule for Go111ModuleOn {
                 if let Some(a) = go.assignments.iter().find(|a| a.name == "GO111MODULE") {
                     explicit = true;
                     if a.value != "on" && mode.value_turns_modules_off(&a.value, hardening) {
-                        let mut d = cx.diagnostic(
-                            &META,
-                            go.range.clone(),
-                            mode.explicit_message(&a.value, "for this go command"),
+                        let finding = mode.explicit_finding(&a.value, "for this go command");
+                        let mut d = cx.report(&finding, go.range.clone());
+                        d.fix = Some(
+                            finding
+                                .unsafe_fix(vec![Edit::replace(a.range.clone(), "GO111MODULE=on")]),
                         );
-                        d.fix = Some(Fix::unsafe_(
-                            "Set GO111MODULE=on",
-                            vec![Edit::replace(a.range.clone(), "GO111MODULE=on")],
-                        ));
                         out.push(d);
                     }
                 }
@@ -125,19 +184,13 @@ impl Rule for Go111ModuleOn {
                     });
                     let range =
                         setter.map_or(first_ins.range.clone(), |(ins, _)| ins.range.clone());
-                    let mut d = cx.diagnostic(
-                        &META,
-                        range,
-                        mode.explicit_message(v, "where the go command builds a module"),
-                    );
+                    let finding = mode.explicit_finding(v, "where the go command builds a module");
+                    let mut d = cx.report(&finding, range);
                     if let Some((ins, pair)) = setter
                         && !ins.near_error
                         && let Some(r) = pair.value_range.clone()
                     {
-                        d.fix = Some(Fix::unsafe_(
-                            "Set GO111MODULE=on",
-                            vec![Edit::replace(r, "on")],
-                        ));
+                        d.fix = Some(finding.unsafe_fix(vec![Edit::replace(r, "on")]));
                     }
                     out.push(d);
                 }
@@ -149,23 +202,23 @@ impl Rule for Go111ModuleOn {
                     if from.near_error {
                         continue;
                     }
-                    let message = match mode.image {
-                        _ if mode.default_is_gopath() => format!(
-                            "Go {} builds in GOPATH mode inside GOPATH ({}) unless `GO111MODULE=on`: go.mod is ignored",
-                            mode.version_text(),
-                            mode.workdir.as_deref().unwrap_or("")
-                        ),
-                        ImageGo::Unknown => "this stage's Go version cannot be known; before Go 1.13 the go command ignores go.mod inside GOPATH unless `GO111MODULE=on`".to_string(),
-                        _ => "this stage runs the go command without `GO111MODULE=on` (hardening: module mode is already the default here)".to_string(),
+                    let finding = match mode.image {
+                        _ if mode.default_is_gopath() => Finding::UnsetGopathMode {
+                            version: mode.version_text(),
+                            workdir: mode.workdir.clone().unwrap_or_default(),
+                        },
+                        ImageGo::Unknown => Finding::UnsetUnknownVersion,
+                        _ => Finding::UnsetHardening,
                     };
-                    let mut d = cx.diagnostic(&META, from.range.clone(), message);
+                    let mut d = cx.report(&finding, from.range.clone());
                     if matches!(mode.image, ImageGo::Unknown) && !mode.default_is_gopath() {
                         d.severity = Severity::Info;
                     }
-                    d.fix = Some(Fix::safe(
-                        "Add `ENV GO111MODULE=on` to the stage",
-                        vec![cx.add_env_to_stage(stage, "GO111MODULE", "on")],
-                    ));
+                    d.fix = Some(finding.safe_fix(vec![cx.add_env_to_stage(
+                        stage,
+                        "GO111MODULE",
+                        "on",
+                    )]));
                     out.push(d);
                 }
                 None => {}
@@ -228,23 +281,21 @@ impl ModuleMode {
         }
     }
 
-    /// The message for an explicit value other than `on`.
-    fn explicit_message(&self, value: &str, place: &str) -> String {
+    /// The finding for an explicit value other than `on`.
+    fn explicit_finding(&self, value: &str, place: &'static str) -> Finding {
+        let value = value.to_string();
         if value == "off" {
-            format!("`GO111MODULE=off` turns module mode off {place}: go.mod is ignored")
+            Finding::ExplicitOff { place }
         } else if self.default_is_gopath() {
-            format!(
-                "`GO111MODULE={value}` means GOPATH mode on Go {} inside GOPATH ({place}): go.mod is ignored",
-                self.version_text()
-            )
+            Finding::ExplicitGopathMode {
+                value,
+                version: self.version_text(),
+                place,
+            }
         } else if self.image == ImageGo::Unknown {
-            format!(
-                "`GO111MODULE={value}` is set {place} and the Go version cannot be known: before Go 1.13 it means GOPATH mode inside GOPATH"
-            )
+            Finding::ExplicitUnknownVersion { value, place }
         } else {
-            format!(
-                "`GO111MODULE={value}` is set {place} (hardening: module mode is on here, but only `on` says so whatever the image)"
-            )
+            Finding::ExplicitHardening { value, place }
         }
     }
 

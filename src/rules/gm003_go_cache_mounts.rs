@@ -1,16 +1,15 @@
 use super::golang_image::runs_go_at_start;
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
+use crate::fix::Edit;
 use crate::syntax::{Instruction, RunForm, Stage};
 
-pub struct GoCacheMounts;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoCacheMounts;
     code: "GM003",
     name: "go-cache-mounts",
     summary: "A RUN that downloads or builds Go code has no BuildKit cache mounts",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Finds RUN instructions that run `go mod download`, `go mod vendor`, `go build`, `go install`,
 `go test` or `go generate` without BuildKit cache mounts for the module cache (GOMODCACHE) and the
@@ -74,13 +73,62 @@ the syntax. A `# syntax=` line is not added.
 No build context; the stage's image must be known (an official `golang` image, a stage of the same
 file, or an ENV that sets GOMODCACHE/GOPATH and GOCACHE/HOME). Silent otherwise. For a named
 non-root USER whose uid is unknown, the finding has no fix."#,
-};
+}
 
-impl Rule for GoCacheMounts {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM003's finding: a go RUN without cache mounts for `names` (the module and/or build cache),
+/// `sub` its first go command; the fix mounts them on all `runs` go RUNs of the stage at once.
+/// Fixtures: `pos_every_go_run`, `pos_existing_mount_kept`, `pos_custom_gopath_and_cache`,
+/// `pos_vendored_build_gets_build_cache_only`, and the other `pos_*`; without a fix:
+/// `pos_named_user_no_fix` ([`NoFix::UnknownUid`]), `pos_one_run_unfixable_no_fix` (both).
+struct MissingCacheMounts {
+    sub: String,
+    names: String,
+    runs: usize,
+    no_fix: Option<NoFix>,
+}
+
+/// Why a [`MissingCacheMounts`] has no fix.
+enum NoFix {
+    /// A named USER: the mounts need its uid.
+    UnknownUid,
+    /// Another go RUN of the stage cannot get the mounts.
+    OtherRun,
+}
+
+impl Violation for MissingCacheMounts {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let mut message = format!(
+            "`go {}` runs without a cache mount for {}",
+            self.sub, self.names
+        );
+        match self.no_fix {
+            None => {}
+            Some(NoFix::UnknownUid) => message
+                .push_str(" (no fix: the USER's uid is unknown, add `uid=` to the mounts by hand)"),
+            Some(NoFix::OtherRun) => message.push_str(
+                " (no fix: another go RUN of the stage cannot get the same mounts, and a cache one RUN fills is invisible to the others)",
+            ),
+        }
+        message
     }
 
+    fn fix_title(&self) -> Option<String> {
+        if self.no_fix.is_some() {
+            None
+        } else if self.runs > 1 {
+            Some(format!(
+                "Add cache mounts to the {} go RUNs of the stage",
+                self.runs
+            ))
+        } else {
+            Some(format!("Add cache mounts for {}", self.names))
+        }
+    }
+}
+
+impl GoCacheMounts {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         // Stages are judged by family: a stage and every stage built FROM it share the image's
         // module cache, so their go RUNs get mounts together or not at all.
@@ -241,25 +289,22 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
     let runs = edits.len();
     for w in wanted.iter().filter(|w| !w.missing.is_empty() && w.report) {
         let names = w.missing.join(" and ");
-        let mut d = cx.diagnostic(
-            &META,
-            w.ins.range.clone(),
-            format!("`go {}` runs without a cache mount for {names}", w.sub),
-        );
-        if fixable {
-            let title = if runs > 1 {
-                format!("Add cache mounts to the {runs} go RUNs of the stage")
-            } else {
-                format!("Add cache mounts for {names}")
-            };
-            d.fix = Some(Fix::safe(title, edits.clone()));
+        let no_fix = if fixable {
+            None
         } else if w.edit.is_none() && !w.ins.near_error {
-            d.message
-                .push_str(" (no fix: the USER's uid is unknown, add `uid=` to the mounts by hand)");
+            Some(NoFix::UnknownUid)
         } else {
-            d.message.push_str(
-                " (no fix: another go RUN of the stage cannot get the same mounts, and a cache one RUN fills is invisible to the others)",
-            );
+            Some(NoFix::OtherRun)
+        };
+        let finding = MissingCacheMounts {
+            sub: w.sub.clone(),
+            names,
+            runs,
+            no_fix,
+        };
+        let mut d = cx.report(&finding, w.ins.range.clone());
+        if fixable {
+            d.fix = Some(finding.safe_fix(edits.clone()));
         }
         out.push(d);
     }

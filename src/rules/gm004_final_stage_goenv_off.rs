@@ -1,16 +1,15 @@
 use super::golang_image::{runs_go_at_start, stage_has_go};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
+use crate::fix::Edit;
 use crate::syntax::Kind;
 
-pub struct FinalStageGoenvOff;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct FinalStageGoenvOff;
     code: "GM004",
     name: "final-stage-goenv-off",
     summary: "A final image that can run the go command does not set GOENV=off",
-    severity: Severity::Info,
-    fix: FixAvailability::Mixed,
+    severity: Info,
+    fix: Mixed,
     doc: r#"## What it does
 Checks that a final stage (the last one, or the one named by `--target`) **that can run the go
 command** sets `ENV GOENV=off`, and adds it right after the final stage's FROM (merged into an
@@ -58,13 +57,39 @@ purpose).
 ## Context needed
 None. Silent in Dockerfiles that never run the go command (images that copy a prebuilt binary)
 and, by default, in final images without Go."#,
-};
+}
 
-impl Rule for FinalStageGoenvOff {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM004's findings.
+enum Finding {
+    /// The final stage sets GOENV to a file (`value`). Fixtures: `pos_other_value_unsafe`.
+    OtherValue { value: String },
+    /// The final stage does not set GOENV. Fixtures: `pos_go_test_at_start`,
+    /// `pos_hardening_scratch_final`, `pos_hardening_merge_into_env`,
+    /// `pos_hardening_legacy_env_not_merged`.
+    Unset,
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::OtherValue { value } => format!(
+                "the final stage sets `GOENV={value}`; go commands in the image read that file"
+            ),
+            Finding::Unset => "the final stage does not set `GOENV=off`".into(),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        Some(match self {
+            Finding::OtherValue { .. } => "Set GOENV=off".into(),
+            Finding::Unset => "Add `ENV GOENV=off` to the final stage".into(),
+        })
+    }
+}
+
+impl FinalStageGoenvOff {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(stage) = cx.final_stage().filter(|s| !s.windows) else {
             return;
@@ -92,30 +117,19 @@ impl Rule for FinalStageGoenvOff {
                         .map(|p| (ins, p))
                 });
                 let range = setter.map_or(from.range.clone(), |(ins, _)| ins.range.clone());
-                let mut d = cx.diagnostic(
-                    &META,
-                    range,
-                    format!(
-                        "the final stage sets `GOENV={v}`; go commands in the image read that file"
-                    ),
-                );
+                let finding = Finding::OtherValue { value: v.clone() };
+                let mut d = cx.report(&finding, range);
                 if let Some((_, p)) = setter
                     && let Some(r) = p.value_range.clone()
                 {
-                    d.fix = Some(Fix::unsafe_("Set GOENV=off", vec![Edit::replace(r, "off")]));
+                    d.fix = Some(finding.unsafe_fix(vec![Edit::replace(r, "off")]));
                 }
                 out.push(d);
             }
             None => {
-                let mut d = cx.diagnostic(
-                    &META,
-                    from.range.clone(),
-                    "the final stage does not set `GOENV=off`".into(),
-                );
-                d.fix = Some(Fix::safe(
-                    "Add `ENV GOENV=off` to the final stage",
-                    vec![cx.add_env_to_stage(stage, "GOENV", "off")],
-                ));
+                let finding = Finding::Unset;
+                let mut d = cx.report(&finding, from.range.clone());
+                d.fix = Some(finding.safe_fix(vec![cx.add_env_to_stage(stage, "GOENV", "off")]));
                 out.push(d);
             }
         }

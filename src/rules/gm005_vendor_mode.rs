@@ -1,22 +1,18 @@
 use std::ops::Range;
 
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode,
-    with_leading_space,
-};
+use super::{Diagnostic, RuleContext, Severity, mod_mode, with_leading_space};
 use crate::context::{Context, join_rel};
 use crate::fix::{Edit, Fix};
 use crate::image_fs::StageFiles;
 use crate::syntax::{GoCommand, Instruction, Kind, Pair, RunForm, Stage};
 
-pub struct VendorMode;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct VendorMode;
     code: "GM005",
     name: "vendor-mode",
     summary: "Vendoring and -mod=vendor do not match what reaches the stage",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Checks that the go commands of a stage agree with the vendor/ directory the build really has:
 
@@ -75,13 +71,9 @@ and moving `go mod vendor` are unsafe: each changes what the build does.
 ## Context needed
 The build context (vendor/modules.txt, .dockerignore) and a go.mod that the go command finds.
 Silent when the context is unknown or a COPY cannot be resolved."#,
-};
+}
 
-impl Rule for VendorMode {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl VendorMode {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {

@@ -1,18 +1,15 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest,
-};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, copy_line, relative_dest};
 use crate::context::{join_rel, split_dir};
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::syntax::Stage;
 
-pub struct MissingGoMod;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct MissingGoMod;
     code: "GM010",
     name: "missing-go-mod",
     summary: "A go command runs where go.mod (or go.sum) never reached the image",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds go commands that run where no go.mod was copied into their working directory or a parent
 (`COPY *.go ./` or `COPY main.go .` followed by `go build`), and inserts the COPY of the module
@@ -55,13 +52,81 @@ directory of the image (that is GM012), or when the context has no go.mod for th
 (reported only when the image's Go defaults to module mode). When the Dockerfile sits in a
 folder without go.mod and a folder above has go.mod and its COPY sources, the context is wrong,
 not the Dockerfile: GM028 reports that instead."#,
-};
+}
 
-impl Rule for MissingGoMod {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM010's findings; `sub` is the go command's subcommand.
+enum Finding {
+    /// No go.mod in the context for the copied sources. Fixtures: `pos_no_go_mod_at_all`.
+    NoGoModInContext { sub: String },
+    /// go.mod exists next to the sources but is never copied; the fix inserts `copy`. Fixtures:
+    /// `pos_copy_go_files_only`, `pos_copy_main_go`.
+    GoModNotCopied { sub: String, copy: String },
+    /// go.mod (`go_mod`) is hidden by .dockerignore. Fixtures: `pos_go_mod_hidden_by_dockerignore`.
+    GoModHidden { sub: String, go_mod: String },
+    /// The module root (`mod_dir`) is above the copied sources. Fixtures:
+    /// `pos_module_root_above_copied_sources`.
+    ModuleRootAbove { sub: String, mod_dir: String },
+    /// go.sum (`go_sum`) never reaches the stage. Fixtures: `pos_go_sum_not_copied`
+    /// ([`GoSumFix::WithGoMod`]), `pos_go_sum_missing_file_destination`
+    /// ([`GoSumFix::NextToGoMod`]).
+    GoSumNotCopied { go_sum: String, fix: GoSumFix },
+}
+
+/// How [`Finding::GoSumNotCopied`] is fixed.
+enum GoSumFix {
+    None,
+    /// Added to go.mod's COPY.
+    WithGoMod,
+    /// A COPY of its own after go.mod's (the line).
+    NextToGoMod(String),
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let not_copied = |sub: &str| {
+            format!(
+                "`go {sub}` runs where no go.mod was copied: the build fails with `go.mod file not found`"
+            )
+        };
+        match self {
+            Finding::NoGoModInContext { sub } => format!(
+                "`go {sub}` needs a go.mod, and the build context has none for the copied sources: the build fails with `go.mod file not found`"
+            ),
+            Finding::GoModNotCopied { sub, .. } => not_copied(sub),
+            Finding::GoModHidden { sub, go_mod } => format!(
+                "{} ({go_mod} is hidden by .dockerignore, see GM014)",
+                not_copied(sub)
+            ),
+            Finding::ModuleRootAbove { sub, mod_dir } => format!(
+                "{} (the module root is {}/, above the copied sources)",
+                not_copied(sub),
+                if mod_dir.is_empty() { "." } else { mod_dir }
+            ),
+            Finding::GoSumNotCopied { go_sum, .. } => format!(
+                "{go_sum} exists in the build context but never reaches the stage: `missing go.sum entry` errors follow"
+            ),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::GoModNotCopied { copy, .. } => Some(format!("Insert `{copy}`")),
+            Finding::GoSumNotCopied {
+                go_sum,
+                fix: GoSumFix::WithGoMod,
+            } => Some(format!("Copy {go_sum} with go.mod")),
+            Finding::GoSumNotCopied {
+                go_sum,
+                fix: GoSumFix::NextToGoMod(line),
+            } => Some(format!("Copy {go_sum} next to go.mod (`{line}`)")),
+            _ => None,
+        }
+    }
+}
+
+impl MissingGoMod {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         if !ctx.complete() {
@@ -142,40 +207,26 @@ fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
     let Some(mod_dir) = mod_dir else {
         // No go.mod in the context at all for these sources.
         if image_defaults_to_modules(stage, cx) {
-            out.push(cx.diagnostic(
-                &META,
+            out.push(cx.report(
+                &Finding::NoGoModInContext {
+                    sub: go.sub.clone(),
+                },
                 go_ins.range.clone(),
-                format!(
-                    "`go {}` needs a go.mod, and the build context has none for the copied sources: the build fails with `go.mod file not found`",
-                    go.sub
-                ),
             ));
         }
         return;
     };
     let go_mod = join_rel(&mod_dir, "go.mod");
-    let mut d = cx.diagnostic(
-        &META,
-        go_ins.range.clone(),
-        format!(
-            "`go {}` runs where no go.mod was copied: the build fails with `go.mod file not found`",
-            go.sub
-        ),
-    );
+    let sub = go.sub.clone();
     if !ctx.sends(&go_mod) {
-        d.message.push_str(&format!(
-            " ({go_mod} is hidden by .dockerignore, see GM014)"
-        ));
-        out.push(d);
+        let finding = Finding::GoModHidden { sub, go_mod };
+        out.push(cx.report(&finding, go_ins.range.clone()));
         return;
     }
     if mod_dir != src_dir {
         // The module root is above the copied folder: the layout itself needs a decision.
-        d.message.push_str(&format!(
-            " (the module root is {}/, above the copied sources)",
-            if mod_dir.is_empty() { "." } else { &mod_dir }
-        ));
-        out.push(d);
+        let finding = Finding::ModuleRootAbove { sub, mod_dir };
+        out.push(cx.report(&finding, go_ins.range.clone()));
         return;
     }
     let Some(copy_workdir) = copy_ins.state.workdir.as_deref() else {
@@ -197,10 +248,12 @@ fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
         sources.push(go_sum);
     }
     let line = copy_line(&sources, &relative_dest(copy_workdir, &image_dir));
-    d.fix = Some(Fix::safe(
-        format!("Insert `{line}`"),
-        vec![cx.insert_lines_before(copy_ins, &[line])],
-    ));
+    let finding = Finding::GoModNotCopied {
+        sub,
+        copy: line.clone(),
+    };
+    let mut d = cx.report(&finding, go_ins.range.clone());
+    d.fix = Some(finding.safe_fix(vec![cx.insert_lines_before(copy_ins, &[line])]));
     out.push(d);
 }
 
@@ -246,11 +299,12 @@ fn missing_go_sum(
         return;
     };
     let copy_ins = &cx.df.instructions[copy_idx];
-    let mut d = cx.diagnostic(
-        &META,
-        copy_ins.range.clone(),
-        format!("{go_sum} exists in the build context but never reaches the stage: `missing go.sum entry` errors follow"),
-    );
+    // The finding, and the same finding with the fix it gets.
+    let finding = |fix| Finding::GoSumNotCopied {
+        go_sum: go_sum.clone(),
+        fix,
+    };
+    let mut d = cx.report(&finding(GoSumFix::None), copy_ins.range.clone());
     if copy_ins.near_error || copy_idx < stage.body.start {
         out.push(d);
         return;
@@ -272,19 +326,17 @@ fn missing_go_sum(
         && !cx.df.source[w.range.clone()].starts_with('"')
         && dest_is_dir
     {
-        d.fix = Some(Fix::safe(
-            format!("Copy {go_sum} with go.mod"),
-            vec![Edit::insert(w.range.end, format!(" {}", go_sum))],
-        ));
+        d.fix = Some(
+            finding(GoSumFix::WithGoMod)
+                .safe_fix(vec![Edit::insert(w.range.end, format!(" {}", go_sum))]),
+        );
     } else if let Some(workdir) = copy_ins.state.workdir.as_deref() {
         let line = copy_line(
             std::slice::from_ref(&go_sum),
             &relative_dest(workdir, &module.image_dir),
         );
-        d.fix = Some(Fix::safe(
-            format!("Copy {go_sum} next to go.mod (`{line}`)"),
-            vec![cx.insert_lines_after(copy_ins, &[line])],
-        ));
+        let edit = cx.insert_lines_after(copy_ins, std::slice::from_ref(&line));
+        d.fix = Some(finding(GoSumFix::NextToGoMod(line)).safe_fix(vec![edit]));
     }
     out.push(d);
 }

@@ -1,18 +1,16 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::Fix;
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation};
 use crate::syntax::Kind;
-
-pub struct GopathRootModule;
 
 /// The WORKDIR the fix inserts unless the config's `rules.module-workdir` says otherwise.
 pub const MODULE_WORKDIR: &str = "/src";
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GopathRootModule;
     code: "GM011",
     name: "gopath-root-module",
     summary: "The module is copied to the golang image's GOPATH root (/go)",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds build stages on a golang image that copy the module into the image's default working
 directory `/go` (no WORKDIR of their own), which is GOPATH itself, and inserts `WORKDIR /src`
@@ -49,13 +47,41 @@ location (the output moves to `/src/app`).
 
 ## Context needed
 None beyond the Dockerfile: the stage must be on a known golang image and run the go command."#,
-};
+}
 
-impl Rule for GopathRootModule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM011's finding: the module is copied into /go; the fix adds `WORKDIR {workdir}`, unsafely
+/// when later paths depend on /go (`later_paths`).
+/// Fixtures: `pos_copy_into_gopath_root`, `pos_relative_workdir_after_copy`,
+/// `pos_later_path_depends_unsafe`; before Go 1.21 (an error): `pos_go120_gopath_root_fails`.
+struct ModuleInGopathRoot {
+    /// Go before 1.21: go.mod in $GOPATH stops the build.
+    fails: bool,
+    workdir: String,
+    later_paths: bool,
+}
+
+impl Violation for ModuleInGopathRoot {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        if self.fails {
+            "the module is copied into /go, the image's GOPATH: this Go stops with `$GOPATH/go.mod exists but should not`".into()
+        } else {
+            "the module is copied into /go, the image's GOPATH: Go warns `ignoring go.mod in $GOPATH` (before Go 1.21 it stops with `$GOPATH/go.mod exists but should not`)".into()
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        let workdir = &self.workdir;
+        Some(if self.later_paths {
+            format!("Add `WORKDIR {workdir}` (later paths under /go must follow)")
+        } else {
+            format!("Add `WORKDIR {workdir}` before the first COPY")
+        })
+    }
+}
+
+impl GopathRootModule {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             if stage.parent.is_some() || !stage.golang {
@@ -103,35 +129,26 @@ impl Rule for GopathRootModule {
                 continue;
             }
             let image = super::golang_image::stage_go(cx.df, stage);
-            let mut d = cx.diagnostic(
-                &META,
-                first_copy.range.clone(),
-                if image.older_than(1, 21) {
-                    "the module is copied into /go, the image's GOPATH: this Go stops with `$GOPATH/go.mod exists but should not`".into()
-                } else {
-                    "the module is copied into /go, the image's GOPATH: Go warns `ignoring go.mod in $GOPATH` (before Go 1.21 it stops with `$GOPATH/go.mod exists but should not`)".into()
-                },
-            );
-            if image.older_than(1, 21) {
-                d.severity = Severity::Error;
-            }
             let workdir = cx
                 .settings
                 .module_workdir
                 .as_deref()
                 .unwrap_or(MODULE_WORKDIR);
+            let finding = ModuleInGopathRoot {
+                fails: image.older_than(1, 21),
+                workdir: workdir.to_string(),
+                later_paths: depends_on_gopath_paths(cx, stage.index),
+            };
+            let mut d = cx.report(&finding, first_copy.range.clone());
+            if image.older_than(1, 21) {
+                d.severity = Severity::Error;
+            }
             let edit = cx.insert_lines_before(first_copy, &[format!("WORKDIR {workdir}")]);
             d.fix = Some(
-                if depends_on_gopath_paths(cx, stage.index) {
-                    Fix::unsafe_(
-                        format!("Add `WORKDIR {workdir}` (later paths under /go must follow)"),
-                        vec![edit],
-                    )
+                if finding.later_paths {
+                    finding.unsafe_fix(vec![edit])
                 } else {
-                    Fix::safe(
-                        format!("Add `WORKDIR {workdir}` before the first COPY"),
-                        vec![edit],
-                    )
+                    finding.safe_fix(vec![edit])
                 }
                 .alone(),
             );

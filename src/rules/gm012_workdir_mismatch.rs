@@ -1,16 +1,15 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 use crate::context::split_dir;
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::syntax::Kind;
 
-pub struct WorkdirMismatch;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct WorkdirMismatch;
     code: "GM012",
     name: "workdir-mismatch",
     summary: "go.mod is copied to one directory and the go command runs in another",
-    severity: Severity::Error,
-    fix: FixAvailability::Unsafe,
+    severity: Error,
+    fix: Unsafe,
     doc: r#"## What it does
 Finds go commands whose working directory is not the directory go.mod was copied to (nor inside
 it), and offers to set the WORKDIR to the module's directory before that command.
@@ -46,13 +45,50 @@ in them change meaning.
 
 ## Context needed
 The build context listing; silent when a COPY cannot be resolved."#,
-};
+}
 
-impl Rule for WorkdirMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM012's finding: go.mod was copied to `module_dir` but `go {sub}` runs in `workdir`.
+/// Fixtures: `pos_go_mod_elsewhere` ([`WorkdirFix::Change`]),
+/// `pos_workdir_set_before_go_command` ([`WorkdirFix::Set`]).
+struct GoModElsewhere {
+    module_dir: String,
+    sub: String,
+    workdir: String,
+    fix: WorkdirFix,
+}
+
+/// How a [`GoModElsewhere`] is fixed.
+enum WorkdirFix {
+    None,
+    /// The WORKDIR that moved the stage away points at the module instead.
+    Change,
+    /// A WORKDIR inserted before the go command.
+    Set,
+}
+
+impl Violation for GoModElsewhere {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "go.mod was copied to {} but `go {}` runs in {}, where the go command cannot find it",
+            self.module_dir, self.sub, self.workdir
+        )
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match self.fix {
+            WorkdirFix::None => None,
+            WorkdirFix::Change => Some(format!("Change the WORKDIR to {}", self.module_dir)),
+            WorkdirFix::Set => Some(format!(
+                "Set `WORKDIR {}` before the go command",
+                self.module_dir
+            )),
+        }
+    }
+}
+
+impl WorkdirMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
@@ -84,11 +120,14 @@ impl Rule for WorkdirMismatch {
             } else {
                 module_dir
             };
-            let mut d = cx.diagnostic(
-                &META,
-                go_ins.range.clone(),
-                format!("go.mod was copied to {module_dir} but `go {}` runs in {workdir}, where the go command cannot find it", go.sub),
-            );
+            // The finding, and the same finding with the fix it gets.
+            let finding = |fix| GoModElsewhere {
+                module_dir: module_dir.to_string(),
+                sub: go.sub.clone(),
+                workdir: workdir.clone(),
+                fix,
+            };
+            let mut d = cx.report(&finding(WorkdirFix::None), go_ins.range.clone());
             // The WORKDIR that moved the stage away from the module: point it at the module.
             // Not when a `cd` in the RUN takes the go command elsewhere: no WORKDIR fixes that.
             let moved = (m.instruction + 1..go_idx)
@@ -99,23 +138,19 @@ impl Rule for WorkdirMismatch {
             match moved.and_then(|w| w.args.first()).filter(|_| in_workdir) {
                 Some(path) => {
                     d.fix = Some(
-                        Fix::unsafe_(
-                            format!("Change the WORKDIR to {module_dir}"),
-                            vec![Edit::replace(path.range.clone(), module_dir)],
-                        )
-                        .alone(),
+                        finding(WorkdirFix::Change)
+                            .unsafe_fix(vec![Edit::replace(path.range.clone(), module_dir)])
+                            .alone(),
                     );
                 }
                 None if in_workdir && !cx.df.instructions[go_idx].near_error => {
                     d.fix = Some(
-                        Fix::unsafe_(
-                            format!("Set `WORKDIR {module_dir}` before the go command"),
-                            vec![cx.insert_lines_before(
+                        finding(WorkdirFix::Set)
+                            .unsafe_fix(vec![cx.insert_lines_before(
                                 &cx.df.instructions[go_idx],
                                 &[format!("WORKDIR {module_dir}")],
-                            )],
-                        )
-                        .alone(),
+                            )])
+                            .alone(),
                     );
                 }
                 None => {}

@@ -1,19 +1,16 @@
 use super::golang_image::stage_go;
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
-};
+use super::{Diagnostic, RuleContext, with_leading_space};
 use crate::context::{context_rel, join_rel, split_dir};
 use crate::fix::{Edit, Fix};
 use crate::syntax::{Instruction, Kind};
 
-pub struct CopyMissingModuleFile;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct CopyMissingModuleFile;
     code: "GM013",
     name: "copy-missing-module-file",
     summary: "A COPY names go.sum, go.work or vendor/ that the build context does not have",
-    severity: Severity::Error,
-    fix: FixAvailability::Mixed,
+    severity: Error,
+    fix: Mixed,
     doc: r#"## What it does
 Finds COPY/ADD instructions that name `go.sum`, `go.work`, `go.work.sum` or `vendor` when the
 build context has no such file, and drops that source from the COPY (the whole COPY when it was
@@ -59,7 +56,7 @@ attention.
 
 ## Context needed
 The complete build context listing."#,
-};
+}
 
 const NAMES: &[&str] = &["go.sum", "go.work", "go.work.sum", "vendor"];
 
@@ -73,11 +70,7 @@ fn committed_build_file(name: &str) -> bool {
     ) || name.ends_with(".sh")
 }
 
-impl Rule for CopyMissingModuleFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl CopyMissingModuleFile {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         // In the wrong context everything is missing: GM028 says so; dropping files would hurt.

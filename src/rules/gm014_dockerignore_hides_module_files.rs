@@ -1,15 +1,13 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, mod_mode};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, mod_mode};
 use crate::context::{join_rel, resolve_in_context, split_dir};
-use crate::fix::Fix;
 
-pub struct DockerignoreHidesModuleFiles;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct DockerignoreHidesModuleFiles;
     code: "GM014",
     name: "dockerignore-hides-module-files",
     summary: ".dockerignore excludes go.mod, go.sum, vendor/ or a replace target the build needs",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds module files that a stage's COPY instructions would bring in but `.dockerignore` (or
 `<Dockerfile>.dockerignore`) excludes: the main module's go.mod and go.sum, the go.mod and go.sum
@@ -48,19 +46,53 @@ Safe: the files are needed by the build, and re-including exactly them sends not
 ## Context needed
 The build context listing and its .dockerignore; for hidden packages, the import lines of the
 module's Go files the context sends (read only when .dockerignore hides a Go package)."#,
-};
+}
 
-impl Rule for DockerignoreHidesModuleFiles {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM014's finding: `ignore_file` hides `file` (by `pattern`); the fix (on the first finding of
+/// a Dockerfile) re-includes every hidden file (`reincludes`). Fixtures:
+/// `pos_star_without_reincludes`, `pos_bind_mount_hidden_go_sum`,
+/// `pos_dockerfile_specific_ignore`, `pos_vendor_ignored_with_mod_vendor`.
+struct HiddenModuleFile {
+    ignore_file: String,
+    file: String,
+    pattern: String,
+    reincludes: String,
+    /// For a package of the module the build compiles: a file that imports it. Fixture:
+    /// `pos_package_hidden_with_mod_vendor`.
+    imported_by: Option<String>,
+}
+
+impl Violation for HiddenModuleFile {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match &self.imported_by {
+            None => format!(
+                "{} hides {} (pattern `{}`), which this build needs",
+                self.ignore_file, self.file, self.pattern
+            ),
+            Some(by) => format!(
+                "{} hides {} (pattern `{}`): a package the build compiles (imported by {by})",
+                self.ignore_file, self.file, self.pattern
+            ),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        Some(format!(
+            "Re-include {} in {}",
+            self.reincludes, self.ignore_file
+        ))
+    }
+}
+
+impl DockerignoreHidesModuleFiles {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         let Some(ignore) = &ctx.dockerignore else {
             return;
         };
-        let mut hidden: Vec<(String, String, std::ops::Range<usize>, String)> = Vec::new();
+        let mut hidden: Vec<(String, String, std::ops::Range<usize>, Option<String>)> = Vec::new();
         for stage in &cx.df.stages {
             let Some((dir, go_idx)) = cx.intended_module(stage) else {
                 continue;
@@ -116,11 +148,7 @@ impl Rule for DockerignoreHidesModuleFiles {
                     })
                     .unwrap_or("?")
                     .to_string();
-                let note = why
-                    .iter()
-                    .find(|(p, _)| *p == f)
-                    .map(|(_, by)| format!(": a package the build compiles (imported by {by})"))
-                    .unwrap_or_default();
+                let note = why.iter().find(|(p, _)| *p == f).map(|(_, by)| by.clone());
                 hidden.push((
                     f,
                     pattern,
@@ -139,24 +167,19 @@ impl Rule for DockerignoreHidesModuleFiles {
                 None => format!("!{f}"),
             })
             .collect();
-        let fix = Fix::safe(
-            format!("Re-include {} in {}", lines.join(" "), ignore.file),
-            vec![cx.append_to_dockerignore(ctx, &lines)],
-        );
-        for (i, (f, pattern, range, note)) in hidden.into_iter().enumerate() {
-            let needs = if note.is_empty() {
-                ", which this build needs".to_string()
-            } else {
-                note
+        let edit = cx.append_to_dockerignore(ctx, &lines);
+        for (i, (f, pattern, range, imported_by)) in hidden.into_iter().enumerate() {
+            let finding = HiddenModuleFile {
+                ignore_file: ignore.file.to_string(),
+                file: f,
+                pattern,
+                reincludes: lines.join(" "),
+                imported_by,
             };
-            let mut d = cx.diagnostic(
-                &META,
-                range,
-                format!("{} hides {f} (pattern `{pattern}`){needs}", ignore.file),
-            );
+            let mut d = cx.report(&finding, range);
             // One fix re-includes everything; it rides on the first finding.
             if i == 0 {
-                d.fix = Some(fix.clone());
+                d.fix = Some(finding.safe_fix(vec![edit.clone()]));
             }
             out.push(d);
         }

@@ -1,18 +1,15 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, effective_env,
-};
+use super::{Diagnostic, RuleContext, copy_line, effective_env};
 use crate::context::{join_rel, resolve_in_context, split_dir};
 use crate::fix::Fix;
 use crate::syntax::{Stage, join_path};
 
-pub struct GoWorkInContext;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoWorkInContext;
     code: "GM015",
     name: "go-work-in-context",
     summary: "A go.work reaches a stage that builds one module, or a workspace build misses members",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds a `go.work` that reaches a stage (copied into the go command's directory or above it):
 
@@ -54,13 +51,9 @@ ignoring a git-ignored go.work makes the image match what CI checks out.
 
 ## Context needed
 The context's go.work, .gitignore and .dockerignore."#,
-};
+}
 
-impl Rule for GoWorkInContext {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GoWorkInContext {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for (work_dir, work) in &ctx.tree.works {

@@ -1,17 +1,16 @@
 use super::golang_image::{ImageGo, go_of_tag, split_tag, tag_of};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
+use super::{Diagnostic, RuleContext, Severity, effective_env};
 use crate::context::gomod::go_version;
 use crate::fix::{Edit, Fix};
 use crate::syntax::{Kind, Stage};
 
-pub struct GoVersionMismatch;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoVersionMismatch;
     code: "GM016",
     name: "go-version-mismatch",
     summary: "The golang image is older than the Go version go.mod requires",
-    severity: Severity::Error,
-    fix: FixAvailability::Mixed,
+    severity: Error,
+    fix: Mixed,
     doc: r#"## What it does
 Compares the Go version of a stage's `golang:` image tag with go.mod's `go` line (the
 requirement; the `toolchain` line is only a preference, which `GOTOOLCHAIN=local` ignores) and
@@ -65,13 +64,9 @@ where no RUN builds a module: the build succeeds and the container fails at star
 ## Context needed
 The go.mod of the module the stage builds; the image tag must be a literal or an ARG with a
 literal default. Silent for `latest`, `1` and other tags without a minor version."#,
-};
+}
 
-impl Rule for GoVersionMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl GoVersionMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             if stage.parent.is_some() || !stage.golang {

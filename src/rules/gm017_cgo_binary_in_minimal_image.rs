@@ -1,16 +1,14 @@
 use super::cgo::{alpine_builder, builds_with_cgo, cgo_requirements, is_minimal_image, needs_cgo};
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::Fix;
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 use crate::syntax::{Instruction, Stage, join_path};
 
-pub struct CgoBinaryInMinimalImage;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct CgoBinaryInMinimalImage;
     code: "GM017",
     name: "cgo-binary-in-minimal-image",
     summary: "A cgo-linked binary from a Debian golang stage is copied into scratch/distroless/alpine/busybox",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Finds binaries built in a Debian-based golang stage without `CGO_ENABLED=0` and copied into a
 final image without glibc (`scratch`, `distroless/static`, `alpine`,
@@ -57,7 +55,7 @@ Safe: the binary would not start in that image; a pure-Go build does.
 
 ## Context needed
 None beyond the Dockerfile (go.mod is read, when available, to spot cgo-only modules)."#,
-};
+}
 
 /// The stage's cgo builds link statically: `-extldflags "-static"` (or `-static-pie`), or the
 /// netgo and osusergo tags that replace the glibc-linked resolver and user lookup.
@@ -160,11 +158,34 @@ fn copies_a_go_binary(cx: &RuleContext, stage: &Stage, copy_ins: &Instruction) -
     })
 }
 
-impl Rule for CgoBinaryInMinimalImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM017's finding: a cgo binary copied into `image`, which has no glibc. Fixtures:
+/// `pos_scratch`, `pos_alpine_final`, `pos_copies_output_folder`; when the build needs cgo
+/// (`needs_cgo`, no fix): `pos_needs_cgo_report_only`.
+struct NoGlibcForCgoBinary {
+    image: String,
+    needs_cgo: bool,
+}
+
+impl Violation for NoGlibcForCgoBinary {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let mut message = format!(
+            "this binary is built with cgo on a Debian golang image and linked against glibc; in `{}` it fails with `exec …: no such file or directory`",
+            self.image
+        );
+        if self.needs_cgo {
+            message.push_str(" (the build needs cgo: use a final image with glibc, e.g. distroless/base or debian-slim)");
+        }
+        message
     }
 
+    fn fix_title(&self) -> Option<String> {
+        (!self.needs_cgo).then(|| "Add `ENV CGO_ENABLED=0` to the build stage".into())
+    }
+}
+
+impl CgoBinaryInMinimalImage {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(final_stage) = cx.final_stage() else {
             return;
@@ -203,21 +224,14 @@ impl Rule for CgoBinaryInMinimalImage {
                 .and_then(|m| m.go_mod)
                 .map(cgo_requirements)
                 .unwrap_or_default();
-            let mut d = cx.diagnostic(
-                &META,
-                ins.range.clone(),
-                format!(
-                    "this binary is built with cgo on a Debian golang image and linked against glibc; in `{}` it fails with `exec …: no such file or directory`",
-                    crate::syntax::image_name(base)
-                ),
-            );
-            if !cgo_modules.is_empty() || needs_cgo(cx, stage) {
-                d.message.push_str(" (the build needs cgo: use a final image with glibc, e.g. distroless/base or debian-slim)");
-            } else if !cx.df.instructions[stage.from].near_error {
-                d.fix = Some(Fix::safe(
-                    "Add `ENV CGO_ENABLED=0` to the build stage",
-                    vec![cx.add_env_to_stage(stage, "CGO_ENABLED", "0")],
-                ));
+            let finding = NoGlibcForCgoBinary {
+                image: crate::syntax::image_name(base).to_string(),
+                needs_cgo: !cgo_modules.is_empty() || needs_cgo(cx, stage),
+            };
+            let mut d = cx.report(&finding, ins.range.clone());
+            if !finding.needs_cgo && !cx.df.instructions[stage.from].near_error {
+                d.fix =
+                    Some(finding.safe_fix(vec![cx.add_env_to_stage(stage, "CGO_ENABLED", "0")]));
             }
             out.push(d);
         }

@@ -1,8 +1,5 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::Fix;
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 use crate::syntax::Kind;
-
-pub struct BuilderEnvNotInFinal;
 
 /// Settings read by a Go program at run time, not at build time.
 const RUNTIME_VARS: &[&str] = &[
@@ -14,12 +11,13 @@ const RUNTIME_VARS: &[&str] = &[
     "ZONEINFO",
 ];
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct BuilderEnvNotInFinal;
     code: "GM018",
     name: "builder-env-not-in-final",
     summary: "Runtime settings (GODEBUG, GOMAXPROCS, GOMEMLIMIT, GOGC, TZ, ZONEINFO) are set only in a build stage",
-    severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    severity: Warning,
+    fix: Unsafe,
     doc: r#"## What it does
 Finds ENV settings that a Go program reads at run time (GODEBUG, GOMAXPROCS, GOMEMLIMIT, GOGC, TZ,
 ZONEINFO) set in a build stage whose output the final stage copies, but not in the final stage,
@@ -52,13 +50,30 @@ meant the value for the build only, e.g. a GODEBUG for a go command).
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for BuilderEnvNotInFinal {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM018's finding: runtime settings (`names`) set only in a build stage. Fixtures:
+/// `pos_runtime_env_in_builder`.
+struct RuntimeEnvOnlyInBuilder {
+    names: String,
+}
+
+impl Violation for RuntimeEnvOnlyInBuilder {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "{} set only in a build stage never reach the final image",
+            self.names
+        )
     }
 
+    fn fix_title(&self) -> Option<String> {
+        Some(format!("Set {} in the final stage", self.names))
+    }
+}
+
+impl BuilderEnvNotInFinal {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(final_stage) = cx.final_stage() else {
             return;
@@ -107,14 +122,10 @@ impl Rule for BuilderEnvNotInFinal {
         }
         let Some(range) = at else { return };
         let names: Vec<&str> = wanted.iter().map(|(k, _)| k.as_str()).collect();
-        let mut d = cx.diagnostic(
-            &META,
-            range,
-            format!(
-                "{} set only in a build stage never reach the final image",
-                names.join(", ")
-            ),
-        );
+        let finding = RuntimeEnvOnlyInBuilder {
+            names: names.join(", "),
+        };
+        let mut d = cx.report(&finding, range);
         if !cx.df.instructions[final_stage.from].near_error {
             let line = format!(
                 "ENV {}",
@@ -124,10 +135,9 @@ impl Rule for BuilderEnvNotInFinal {
                     .collect::<Vec<_>>()
                     .join(" ")
             );
-            d.fix = Some(Fix::unsafe_(
-                format!("Set {} in the final stage", names.join(", ")),
-                vec![cx.insert_lines_after(&cx.df.instructions[final_stage.from], &[line])],
-            ));
+            d.fix = Some(finding.unsafe_fix(vec![
+                cx.insert_lines_after(&cx.df.instructions[final_stage.from], &[line]),
+            ]));
         }
         out.push(d);
     }

@@ -1,15 +1,14 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
+use crate::fix::Edit;
 use crate::syntax::RunForm;
 
-pub struct GoEnvWrite;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoEnvWrite;
     code: "GM019",
     name: "go-env-write",
     summary: "`RUN go env -w K=V` instead of `ENV K=V`",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds `go env -w K=V …` in RUN instructions and replaces it with `ENV K=V …`. When the RUN does
 nothing else the whole instruction becomes an ENV (safe); when it is part of a longer command
@@ -41,7 +40,7 @@ relative to the setting changes.
 
 ## Context needed
 None."#,
-};
+}
 
 fn env_value(v: &str) -> String {
     if v.is_empty() || v.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
@@ -51,11 +50,42 @@ fn env_value(v: &str) -> String {
     }
 }
 
-impl Rule for GoEnvWrite {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM019's finding: `go env -w`, better as `env_line`. Fixtures: `pos_sole_go_env_w`
+/// ([`EnvFix::Replace`]), `pos_in_chain_unsafe` ([`EnvFix::Move`]).
+struct HiddenGoEnv {
+    env_line: String,
+    fix: EnvFix,
+}
+
+/// How a [`HiddenGoEnv`] is fixed.
+enum EnvFix {
+    None,
+    /// The RUN is the `go env -w` alone: replaced with ENV.
+    Replace,
+    /// Cut out of a chain, as an ENV before the RUN.
+    Move,
+}
+
+impl Violation for HiddenGoEnv {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "`go env -w` hides settings in a file; use `{}`",
+            self.env_line
+        )
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match self.fix {
+            EnvFix::None => None,
+            EnvFix::Replace => Some("Replace with ENV".into()),
+            EnvFix::Move => Some("Move the setting into an ENV before the RUN".into()),
+        }
+    }
+}
+
+impl GoEnvWrite {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             for (_, ins, go) in cx.go_commands(stage) {
@@ -87,21 +117,22 @@ impl Rule for GoEnvWrite {
                         .collect::<Vec<_>>()
                         .join(" ")
                 );
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    format!("`go env -w` hides settings in a file; use `{env_line}`"),
-                );
+                // The finding, and the same finding with the fix it gets.
+                let finding = |fix| HiddenGoEnv {
+                    env_line: env_line.clone(),
+                    fix,
+                };
+                let mut d = cx.report(&finding(EnvFix::None), ins.range.clone());
                 let run = ins.run.as_ref().expect("go commands come from RUNs");
                 if run.form == RunForm::Shell && ins.mounts.is_empty() && ins.flags.is_empty() {
                     let idx = run.commands.iter().position(|c| c.range == go.range);
                     if run.commands.len() == 1 {
                         let start = cx.df.line_start(ins.range.start)
                             + cx.df.indent_at(ins.range.start).len();
-                        d.fix = Some(Fix::safe(
-                            "Replace with ENV",
-                            vec![Edit::replace(start..ins.range.end, env_line)],
-                        ));
+                        d.fix = Some(
+                            finding(EnvFix::Replace)
+                                .safe_fix(vec![Edit::replace(start..ins.range.end, env_line)]),
+                        );
                     } else if let Some(i) = idx {
                         // Cut the command and its `&&`/`;` joint out of the chain.
                         let src = &cx.df.source;
@@ -118,10 +149,10 @@ impl Rule for GoEnvWrite {
                                 .then(|| run.commands[i - 1].range.end..run.commands[i].range.end)
                         };
                         if let Some(cut) = cut {
-                            d.fix = Some(Fix::unsafe_(
-                                "Move the setting into an ENV before the RUN",
-                                vec![cx.insert_lines_before(ins, &[env_line]), Edit::delete(cut)],
-                            ));
+                            d.fix = Some(finding(EnvFix::Move).unsafe_fix(vec![
+                                cx.insert_lines_before(ins, std::slice::from_ref(&env_line)),
+                                Edit::delete(cut),
+                            ]));
                         }
                     }
                 }

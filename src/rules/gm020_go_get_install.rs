@@ -1,18 +1,15 @@
 use super::golang_image::stage_go;
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
-};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation, with_leading_space};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::syntax::{RunForm, Stage};
 
-pub struct GoGetInstall;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GoGetInstall;
     code: "GM020",
     name: "go-get-install",
     summary: "`go get` used to install a tool",
-    severity: Severity::Error,
-    fix: FixAvailability::Mixed,
+    severity: Error,
+    fix: Mixed,
     doc: r#"## What it does
 Finds `go get pkg` used to install a program and rewrites it to `go install pkg@VERSION`. The
 version comes from go.mod when the module requires the package's module (safe); a version
@@ -44,13 +41,42 @@ Safe with a version from go.mod or the command line; unsafe with `@latest`.
 
 ## Context needed
 go.mod, for the version (optional)."#,
-};
+}
 
-impl Rule for GoGetInstall {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM020's findings (the fix's applicability is the rule's to decide: safe when the version is
+/// known).
+enum Finding {
+    /// `go get` in a module: it only adds a requirement. Fixtures: `pos_version_from_go_mod`.
+    GetInModule,
+    /// `go get` outside a module: it fails (an error). Fixtures: `pos_latest_unsafe`.
+    GetOutsideModule,
+    /// `go get` fetching sources a later go command builds in `$GOPATH/src` (`build_dir`):
+    /// no one-line fix. Fixtures: `pos_fetch_then_build_in_gopath_needs_migration`.
+    FetchThenBuildInGopath { build_dir: String },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::GetInModule => "`go get` no longer installs programs (Go ≥ 1.18), it only adds a requirement: the binary this Dockerfile runs later is never built; use `go install pkg@version`".into(),
+            Finding::GetOutsideModule => "`go get` outside a module fails on Go ≥ 1.18 (`'go get' is no longer supported outside a module`): use `go install pkg@version`".into(),
+            Finding::FetchThenBuildInGopath { build_dir } => format!(
+                "`go get` no longer fetches sources into $GOPATH/src (Go ≥ 1.18), and a later go command builds them in {build_dir}: this stage needs manual migration (`go install pkg@version`, then copy the binary from $GOPATH/bin)"
+            ),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::FetchThenBuildInGopath { .. } => None,
+            _ => Some("Use `go install pkg@version`".into()),
+        }
+    }
+}
+
+impl GoGetInstall {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
@@ -124,35 +150,25 @@ impl Rule for GoGetInstall {
                 // there (GOPATH mode): `go install` brings no sources, so a one-line patch would
                 // leave that build in an empty folder. The stage needs migrating as a whole.
                 if let Some(build_dir) = builds_fetched_sources(cx, stage, idx, &pkgs) {
-                    let mut d = cx.diagnostic(
-                        &META,
-                        ins.range.clone(),
-                        format!(
-                            "`go get` no longer fetches sources into $GOPATH/src (Go ≥ 1.18), and a later go command builds them in {build_dir}: this stage needs manual migration (`go install pkg@version`, then copy the binary from $GOPATH/bin)"
-                        ),
-                    );
+                    let finding = Finding::FetchThenBuildInGopath { build_dir };
+                    let mut d = cx.report(&finding, ins.range.clone());
                     d.severity = Severity::Error;
                     out.push(d);
                     continue;
                 }
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    if in_module {
-                        "`go get` no longer installs programs (Go ≥ 1.18), it only adds a requirement: the binary this Dockerfile runs later is never built; use `go install pkg@version`".into()
-                    } else {
-                        "`go get` outside a module fails on Go ≥ 1.18 (`'go get' is no longer supported outside a module`): use `go install pkg@version`".into()
-                    },
-                );
+                let finding = if in_module {
+                    Finding::GetInModule
+                } else {
+                    Finding::GetOutsideModule
+                };
+                let mut d = cx.report(&finding, ins.range.clone());
                 if !in_module {
                     d.severity = Severity::Error;
                 }
                 if !ins.near_error {
                     d.fix = Some(Fix {
-                        title: "Use `go install pkg@version`".into(),
                         applicability,
-                        edits,
-                        alone: false,
+                        ..finding.safe_fix(edits)
                     });
                 }
                 out.push(d);

@@ -1,13 +1,12 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 
-pub struct ModuleMutationInBuild;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ModuleMutationInBuild;
     code: "GM021",
     name: "module-mutation-in-build",
     summary: "`go mod init` or `go mod tidy` runs inside the image build",
-    severity: Severity::Warning,
-    fix: FixAvailability::None,
+    severity: Warning,
+    fix: None,
     doc: r#"## What it does
 Reports `go mod init` and `go mod tidy` in RUN instructions.
 
@@ -41,13 +40,29 @@ No fix: the repository has to change.
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for ModuleMutationInBuild {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM021's findings. Fixtures: `pos_mod_init_and_tidy` (both).
+enum Finding {
+    /// `go mod init` in the build.
+    ModInit,
+    /// `go mod tidy` in the build.
+    ModTidy,
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::ModInit => "`go mod init` in the build invents a module and hides a missing go.mod: commit go.mod instead",
+            Finding::ModTidy => "`go mod tidy` rewrites go.mod at build time, needs the network and makes builds irreproducible: run it in the repository",
+        }
+        .into()
     }
+}
 
+impl ModuleMutationInBuild {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             // A generator stage whose go.mod/go.sum are exported (`COPY --from=tidy /src/go.mod
@@ -61,16 +76,12 @@ impl Rule for ModuleMutationInBuild {
                 if text.contains("cp ") && (text.contains("go.mod") || text.contains("go.sum")) {
                     continue;
                 }
-                let why = match go.sub.as_str() {
-                    "mod init" => {
-                        "`go mod init` in the build invents a module and hides a missing go.mod: commit go.mod instead"
-                    }
-                    "mod tidy" => {
-                        "`go mod tidy` rewrites go.mod at build time, needs the network and makes builds irreproducible: run it in the repository"
-                    }
+                let finding = match go.sub.as_str() {
+                    "mod init" => Finding::ModInit,
+                    "mod tidy" => Finding::ModTidy,
                     _ => continue,
                 };
-                out.push(cx.diagnostic(&META, ins.range.clone(), why.into()));
+                out.push(cx.report(&finding, ins.range.clone()));
             }
         }
     }

@@ -1,17 +1,14 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, with_leading_space,
-};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, with_leading_space};
+use crate::fix::Edit;
 use crate::syntax::Kind;
 
-pub struct GorootOverride;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct GorootOverride;
     code: "GM022",
     name: "goroot-override",
     summary: "`ENV GOROOT=…` overrides where the go command finds itself",
-    severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    severity: Warning,
+    fix: Unsafe,
     doc: r#"## What it does
 Reports `ENV GOROOT=…` and offers to remove it.
 
@@ -41,13 +38,24 @@ Unsafe: an image with Go installed in an unusual place may rely on it.
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for GorootOverride {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM022's finding: GOROOT set. Fixtures: `pos_goroot`.
+struct GorootSet;
+
+impl Violation for GorootSet {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        "`GOROOT` is set: the go command finds its own root, a wrong value breaks the standard library".into()
     }
 
+    fn fix_title(&self) -> Option<String> {
+        Some("Remove GOROOT".into())
+    }
+}
+
+impl GorootOverride {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if !cx.df.runs_go() {
             return;
@@ -74,18 +82,14 @@ impl Rule for GorootOverride {
             if read_later || image_root {
                 continue;
             }
-            let mut d = cx.diagnostic(
-                &META,
-                ins.range.clone(),
-                "`GOROOT` is set: the go command finds its own root, a wrong value breaks the standard library".into(),
-            );
+            let mut d = cx.report(&GorootSet, ins.range.clone());
             if !ins.near_error {
                 let edit = if ins.pairs.len() == 1 {
                     Edit::delete(cx.whole_lines(ins))
                 } else {
                     Edit::delete(with_leading_space(&cx.df.source, pair.range.clone()))
                 };
-                d.fix = Some(Fix::unsafe_("Remove GOROOT", vec![edit]));
+                d.fix = Some(GorootSet.unsafe_fix(vec![edit]));
             }
             out.push(d);
         }

@@ -1,7 +1,4 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::Fix;
-
-pub struct BuildArgNotDeclared;
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
 
 /// Go settings commonly passed as build args.
 const GO_ARGS: &[&str] = &[
@@ -14,12 +11,13 @@ const GO_ARGS: &[&str] = &[
     "GOTOOLCHAIN",
 ];
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct BuildArgNotDeclared;
     code: "GM023",
     name: "build-arg-not-declared",
     summary: "A GO* build arg is passed (or declared before FROM) but not declared in the stage that runs go",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Finds GOPROXY, GOFLAGS, GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE and GOTOOLCHAIN passed as
 build args (compose `build.args`, bake `args`) or declared only before the first FROM, and not
@@ -51,13 +49,40 @@ Safe: the arg was meant for the build; declaring it only lets it through.
 
 ## Context needed
 Build args from compose/bake files, when any."#,
-};
+}
 
-impl Rule for BuildArgNotDeclared {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM023's finding: build args (`missing`) passed but not declared in the stage; `referenced`,
+/// the values that read them. Fixtures: `pos_global_arg_not_redeclared`,
+/// `pos_global_arg_read_under_another_name` (with `referenced`).
+struct ArgNotDeclared {
+    missing: Vec<String>,
+    referenced: Vec<String>,
+}
+
+impl Violation for ArgNotDeclared {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let mut message = format!(
+            "{} passed to the build but not declared in this stage: the go command never sees it",
+            self.missing.join(", ")
+        );
+        if !self.referenced.is_empty() {
+            message.push_str(&format!(
+                " (`{}` expands to nothing: an ARG before FROM is visible only to FROM lines)",
+                self.referenced.join(" ")
+            ));
+        }
+        message
     }
 
+    fn fix_title(&self) -> Option<String> {
+        let lines: Vec<String> = self.missing.iter().map(|n| format!("ARG {n}")).collect();
+        Some(format!("Declare {}", lines.join(", ")))
+    }
+}
+
+impl BuildArgNotDeclared {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let passed = |name: &str| {
             cx.ctx.is_some_and(|c| c.build_args.contains_key(name))
@@ -100,23 +125,14 @@ impl Rule for BuildArgNotDeclared {
                 continue;
             }
             let from = &cx.df.instructions[stage.from];
-            let mut d = cx.diagnostic(
-                &META,
-                from.range.clone(),
-                format!("{} passed to the build but not declared in this stage: the go command never sees it", missing.join(", ")),
-            );
-            if !referenced.is_empty() {
-                d.message.push_str(&format!(
-                    " (`{}` expands to nothing: an ARG before FROM is visible only to FROM lines)",
-                    referenced.join(" ")
-                ));
-            }
+            let finding = ArgNotDeclared {
+                missing: missing.iter().map(|n| n.to_string()).collect(),
+                referenced: referenced.iter().map(|r| r.to_string()).collect(),
+            };
+            let mut d = cx.report(&finding, from.range.clone());
             if !from.near_error {
                 let lines: Vec<String> = missing.iter().map(|n| format!("ARG {n}")).collect();
-                d.fix = Some(Fix::safe(
-                    format!("Declare {}", lines.join(", ")),
-                    vec![cx.insert_lines_after(from, &lines)],
-                ));
+                d.fix = Some(finding.safe_fix(vec![cx.insert_lines_after(from, &lines)]));
             }
             out.push(d);
         }

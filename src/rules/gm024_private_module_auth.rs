@@ -1,8 +1,6 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation, effective_env};
+use crate::fix::Edit;
 use crate::syntax::{Instruction, Kind, Stage};
-
-pub struct PrivateModuleAuth;
 
 /// Hosts whose modules are public, from `data/public_module_hosts.txt` (built from real go.mod
 /// files); `rules.public-hosts` in the config adds more.
@@ -23,12 +21,13 @@ const PUBLIC_PROXIES: &[&str] = &[
     "https://goproxy.dev",
 ];
 
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct PrivateModuleAuth;
     code: "GM024",
     name: "private-module-auth",
     summary: "Private modules without GOPRIVATE/credentials, leaked tokens, or an internal GOPROXY baked in",
-    severity: Severity::Warning,
-    fix: FixAvailability::Unsafe,
+    severity: Warning,
+    fix: Unsafe,
     doc: r#"## What it does
 Five checks around private modules:
 
@@ -90,7 +89,7 @@ changes how the build must be invoked (`--secret`).
 
 ## Context needed
 The module's go.mod for the first check."#,
-};
+}
 
 fn host(module: &str) -> &str {
     module.split('/').next().unwrap_or(module)
@@ -135,11 +134,79 @@ fn secret_name(name: &str) -> bool {
     .any(|w| n.contains(w))
 }
 
-impl Rule for PrivateModuleAuth {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM024's findings, by check (see the doc).
+enum Finding {
+    /// 1: private modules (`hosts`) and no GOPRIVATE or credentials; the fix mounts the SSH agent
+    /// (`ssh`) or a .netrc secret. Fixtures: `pos_private_requirement`,
+    /// `pos_private_requirement_over_ssh`.
+    PrivateRequirement { hosts: String, ssh: bool },
+    /// 1: modules from hosts that look private (an info hint, no fix). Fixtures:
+    /// `pos_internal_host_hint_without_fix`.
+    PrivateLookingHosts { hosts: String },
+    /// 2: a credential passed through ARG or ENV (`via`). Fixtures: `pos_token_in_arg`.
+    CredentialInImage { name: String, via: &'static str },
+    /// 3: an organisation's GOPROXY/GONOSUMDB in ENV. Fixtures: `pos_internal_goproxy`.
+    InternalSetting { name: String, value: String },
+    /// 3: a git `insteadOf` rewrite to HTTPS. Fixtures: `pos_token_in_arg`.
+    HttpsRewrite,
+    /// 4: git fetches over SSH, the download (`go {sub}`) has no ssh mount. Fixtures:
+    /// `pos_ssh_rewrite_without_agent`.
+    SshWithoutAgent { sub: String },
+    /// 5: git fetches over SSH from `host` without known_hosts. Fixtures:
+    /// `pos_ssh_without_known_hosts`, `pos_ssh_rewrite_without_agent`.
+    SshWithoutKnownHosts { host: String, sub: String },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::PrivateRequirement { hosts, .. } => format!(
+                "go.mod requires private modules ({hosts}) and this stage has no GOPRIVATE or credentials"
+            ),
+            Finding::PrivateLookingHosts { hosts } => format!(
+                "go.mod requires modules from {hosts} (not a public code host: private?) and this stage has no GOPRIVATE or credentials"
+            ),
+            Finding::CredentialInImage { name, via } => format!(
+                "credential `{name}` passed through {via}: it is recorded in the image history; use `RUN --mount=type=secret` instead"
+            ),
+            Finding::InternalSetting { name, value } => format!(
+                "`{name}={value}` bakes an organisation's setting into the image: builds outside it fail"
+            ),
+            Finding::HttpsRewrite => "a git `insteadOf` rewrite in the image sends every builder to one organisation's git server or credentials; use `--mount=type=ssh` or a secret".into(),
+            Finding::SshWithoutAgent { sub } => format!(
+                "git is set to fetch over SSH (`insteadOf`), but this `go {sub}` has no `--mount=type=ssh`: private modules fail with `Permission denied (publickey)`"
+            ),
+            Finding::SshWithoutKnownHosts { host, sub } => format!(
+                "git fetches over SSH from {host}, but no known_hosts entry is set up before this `go {sub}`: it fails with `Host key verification failed`"
+            ),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::PrivateRequirement { ssh: true, .. } => Some(
+                "Set GOPRIVATE and mount the SSH agent (build with `--ssh default`)".into(),
+            ),
+            Finding::PrivateRequirement { ssh: false, .. } => Some(
+                "Set GOPRIVATE and mount a .netrc secret (build with `--secret id=netrc,src=$HOME/.netrc`)".into(),
+            ),
+            Finding::InternalSetting { name, .. } => {
+                Some(format!("Turn {name} into an ARG without a default"))
+            }
+            Finding::SshWithoutAgent { .. } => {
+                Some("Mount the SSH agent (build with `--ssh default`)".into())
+            }
+            Finding::SshWithoutKnownHosts { host, .. } => Some(format!(
+                "Add {host}'s host keys to known_hosts (ssh-keyscan: check them)"
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl PrivateModuleAuth {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if !cx.df.runs_go() {
             return;
@@ -179,15 +246,11 @@ fn leaked_credentials(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                     })
             });
             if used {
-                out.push(cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    format!(
-                        "credential `{}` passed through {}: it is recorded in the image history; use `RUN --mount=type=secret` instead",
-                        p.name,
-                        if ins.kind == Kind::Arg { "ARG" } else { "ENV" }
-                    ),
-                ));
+                let finding = Finding::CredentialInImage {
+                    name: p.name.clone(),
+                    via: if ins.kind == Kind::Arg { "ARG" } else { "ENV" },
+                };
+                out.push(cx.report(&finding, ins.range.clone()));
             }
         }
     }
@@ -211,11 +274,11 @@ fn internal_settings(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 if !internal {
                     continue;
                 }
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    format!("`{}={v}` bakes an organisation's setting into the image: builds outside it fail", p.name),
-                );
+                let finding = Finding::InternalSetting {
+                    name: p.name.clone(),
+                    value: v.clone(),
+                };
+                let mut d = cx.report(&finding, ins.range.clone());
                 if !ins.near_error {
                     let edit = if ins.pairs.len() == 1 {
                         let start = cx.df.line_start(ins.range.start)
@@ -228,10 +291,7 @@ fn internal_settings(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                     if ins.pairs.len() > 1 {
                         edits.push(cx.insert_lines_after(ins, &[format!("ARG {}", p.name)]));
                     }
-                    d.fix = Some(Fix::unsafe_(
-                        format!("Turn {} into an ARG without a default", p.name),
-                        edits,
-                    ));
+                    d.fix = Some(finding.unsafe_fix(edits));
                 }
                 out.push(d);
             }
@@ -239,11 +299,7 @@ fn internal_settings(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if let Some(run) = &ins.run
             && rewrites(run).any(|url| !is_ssh_url(url))
         {
-            out.push(cx.diagnostic(
-                &META,
-                ins.range.clone(),
-                "a git `insteadOf` rewrite in the image sends every builder to one organisation's git server or credentials; use `--mount=type=ssh` or a secret".into(),
-            ));
+            out.push(cx.report(&Finding::HttpsRewrite, ins.range.clone()));
         }
     }
 }
@@ -318,21 +374,22 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         if configured {
             continue;
         }
-        let mut d = cx.diagnostic(
-            &META,
-            first.range.clone(),
-            format!(
-                "go.mod requires modules from {} (not a public code host: private?) and this stage has no GOPRIVATE or credentials",
-                hosts.join(", ")
-            ),
-        );
+        // The finding, and (for known private modules) the same finding with the fix it gets.
+        let reported_hosts = hosts.join(", ");
+        let private = |ssh| Finding::PrivateRequirement {
+            hosts: reported_hosts.clone(),
+            ssh,
+        };
+        let mut d = if private_modules.is_empty() {
+            let finding = Finding::PrivateLookingHosts {
+                hosts: reported_hosts.clone(),
+            };
+            cx.report(&finding, first.range.clone())
+        } else {
+            cx.report(&private(false), first.range.clone())
+        };
         if private_modules.is_empty() {
             d.severity = Severity::Info;
-        } else {
-            d.message = format!(
-                "go.mod requires private modules ({}) and this stage has no GOPRIVATE or credentials",
-                hosts.join(", ")
-            );
         }
         // GOPRIVATE switches off checksum verification: it is only added for modules known to
         // be private (the config's `private:` patterns), never for a host that only looks so.
@@ -367,14 +424,7 @@ fn missing_private_setup(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 };
                 edits.push(Edit::insert(super::flags_end(ins), mount));
             }
-            d.fix = Some(Fix::unsafe_(
-                if ssh {
-                    "Set GOPRIVATE and mount the SSH agent (build with `--ssh default`)"
-                } else {
-                    "Set GOPRIVATE and mount a .netrc secret (build with `--secret id=netrc,src=$HOME/.netrc`)"
-                },
-                edits,
-            ));
+            d.fix = Some(private(ssh).unsafe_fix(edits));
         }
         out.push(d);
     }
@@ -439,18 +489,14 @@ fn ssh_without_agent(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             if !private || has_agent || ssh_rewrite(cx, stage, idx).is_none() {
                 continue;
             }
-            let mut d = cx.diagnostic(
-                &META,
-                ins.range.clone(),
-                format!(
-                    "git is set to fetch over SSH (`insteadOf`), but this `go {}` has no `--mount=type=ssh`: private modules fail with `Permission denied (publickey)`",
-                    go.sub
-                ),
-            );
-            d.fix = Some(Fix::unsafe_(
-                "Mount the SSH agent (build with `--ssh default`)",
-                vec![Edit::insert(super::flags_end(ins), " --mount=type=ssh")],
-            ));
+            let finding = Finding::SshWithoutAgent {
+                sub: go.sub.clone(),
+            };
+            let mut d = cx.report(&finding, ins.range.clone());
+            d.fix = Some(finding.unsafe_fix(vec![Edit::insert(
+                super::flags_end(ins),
+                " --mount=type=ssh",
+            )]));
             out.push(d);
         }
     }
@@ -490,25 +536,19 @@ fn ssh_without_known_hosts(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
             .filter_map(ssh_host)
             .collect();
         let Some(host) = hosts.first() else { continue };
-        let mut d = cx.diagnostic(
-            &META,
-            ins.range.clone(),
-            format!(
-                "git fetches over SSH from {host}, but no known_hosts entry is set up before this `go {}`: it fails with `Host key verification failed`",
-                go.sub
-            ),
-        );
+        let finding = Finding::SshWithoutKnownHosts {
+            host: host.to_string(),
+            sub: go.sub.clone(),
+        };
+        let mut d = cx.report(&finding, ins.range.clone());
         if let Some(home) = ins.state.home() {
             let ssh_dir = format!("{}/.ssh", home.trim_end_matches('/'));
-            d.fix = Some(Fix::unsafe_(
-                format!("Add {host}'s host keys to known_hosts (ssh-keyscan: check them)"),
-                vec![cx.insert_lines_before(
-                    ins,
-                    &[format!(
-                        "RUN mkdir -p -m 0700 {ssh_dir} && ssh-keyscan {host} >> {ssh_dir}/known_hosts"
-                    )],
+            d.fix = Some(finding.unsafe_fix(vec![cx.insert_lines_before(
+                ins,
+                &[format!(
+                    "RUN mkdir -p -m 0700 {ssh_dir} && ssh-keyscan {host} >> {ssh_dir}/known_hosts"
                 )],
-            ));
+            )]));
         }
         out.push(d);
     }

@@ -1,18 +1,14 @@
-use super::{
-    Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, copy_line, relative_dest,
-};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, copy_line, relative_dest};
 use crate::context::{join_rel, resolve_in_context};
-use crate::fix::Fix;
 use crate::syntax::join_path;
 
-pub struct ReplaceTargetNotCopied;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ReplaceTargetNotCopied;
     code: "GM025",
     name: "replace-target-not-copied",
     summary: "A local `replace` target of go.mod is not copied before the go command needs it",
-    severity: Severity::Error,
-    fix: FixAvailability::Safe,
+    severity: Error,
+    fix: Safe,
     doc: r#"## What it does
 Reads go.mod's `replace X => ./path` directives (local directories) and checks that the stage
 copies the target's go.mod before the first go command that loads modules (`go mod download`,
@@ -49,13 +45,75 @@ Safe: the download cannot succeed without these files.
 
 ## Context needed
 The module's go.mod and the build context listing."#,
-};
+}
 
-impl Rule for ReplaceTargetNotCopied {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM025's findings, for go.mod's `replace module => path`.
+enum Finding {
+    /// The target is outside the build context; a context `levels` above contains both.
+    /// Fixtures: `pos_replace_outside_context`.
+    OutsideContext {
+        module: String,
+        path: String,
+        levels: usize,
+    },
+    /// The target's go.mod (`target_mod`) is not in the image when the go command runs; the fix
+    /// inserts `copy` (none when .dockerignore hides it). Fixtures:
+    /// `pos_replace_target_not_copied`.
+    NotCopied {
+        module: String,
+        path: String,
+        target_mod: String,
+        copy: Option<String>,
+    },
+    /// … and the build context has no such file. Fixtures: `pos_replace_target_missing`.
+    NotInContext {
+        module: String,
+        path: String,
+        target_mod: String,
+    },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::OutsideContext {
+                module,
+                path,
+                levels,
+            } => format!(
+                "go.mod replaces {module} with {path}, outside the build context: only a context {levels} level(s) above this one contains both (`docker build -f <Dockerfile> <that folder>`)"
+            ),
+            Finding::NotCopied {
+                module,
+                path,
+                target_mod,
+                ..
+            } => format!(
+                "go.mod replaces {module} with {path}, but {target_mod} is not in the image when the go command runs"
+            ),
+            Finding::NotInContext {
+                module,
+                path,
+                target_mod,
+            } => format!(
+                "go.mod replaces {module} with {path}, but {target_mod} is not in the image when the go command runs (and the build context has no such file)"
+            ),
+        }
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::NotCopied {
+                copy: Some(copy), ..
+            } => Some(format!("Insert `{copy}` before the go command")),
+            _ => None,
+        }
+    }
+}
+
+impl ReplaceTargetNotCopied {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
@@ -83,32 +141,35 @@ impl Rule for ReplaceTargetNotCopied {
                 let Some(target) = resolve_in_context(&module.dir, path) else {
                     let ups = path.split('/').take_while(|p| *p == "..").count();
                     let depth = module.dir.split('/').filter(|p| !p.is_empty()).count();
-                    out.push(cx.diagnostic(
-                        &META,
-                        first_ins.range.clone(),
-                        format!(
-                            "go.mod replaces {} with {path}, outside the build context: only a context {} level(s) above this one contains both (`docker build -f <Dockerfile> <that folder>`)",
-                            r.module,
-                            ups.saturating_sub(depth)
-                        ),
-                    ));
+                    let finding = Finding::OutsideContext {
+                        module: r.module.clone(),
+                        path: path.clone(),
+                        levels: ups.saturating_sub(depth),
+                    };
+                    out.push(cx.report(&finding, first_ins.range.clone()));
                     continue;
                 };
                 let target_mod = join_rel(&target, "go.mod");
                 if files.landing(ctx, &target_mod, first_idx).is_some() || files.uncertain {
                     continue;
                 }
-                let mut d = cx.diagnostic(
-                    &META,
-                    first_ins.range.clone(),
-                    format!("go.mod replaces {} with {path}, but {target_mod} is not in the image when the go command runs", r.module),
-                );
+                // The finding, and the same finding with the fix it gets.
+                let not_copied = |copy| Finding::NotCopied {
+                    module: r.module.clone(),
+                    path: path.clone(),
+                    target_mod: target_mod.clone(),
+                    copy,
+                };
                 if ctx.tree.kind(&target_mod).is_none() {
-                    d.message
-                        .push_str(" (and the build context has no such file)");
-                    out.push(d);
+                    let finding = Finding::NotInContext {
+                        module: r.module.clone(),
+                        path: path.clone(),
+                        target_mod: target_mod.clone(),
+                    };
+                    out.push(cx.report(&finding, first_ins.range.clone()));
                     continue;
                 }
+                let mut d = cx.report(&not_copied(None), first_ins.range.clone());
                 if !ctx.sends(&target_mod) || first_ins.near_error {
                     // Hidden by .dockerignore: GM014 re-includes it.
                     out.push(d);
@@ -124,10 +185,8 @@ impl Rule for ReplaceTargetNotCopied {
                 }
                 let dest = relative_dest(workdir, &join_path(&module.image_dir, path));
                 let line = copy_line(&sources, &dest);
-                d.fix = Some(Fix::safe(
-                    format!("Insert `{line}` before the go command"),
-                    vec![cx.insert_lines_before(first_ins, &[line])],
-                ));
+                let edit = cx.insert_lines_before(first_ins, std::slice::from_ref(&line));
+                d.fix = Some(not_copied(Some(line)).safe_fix(vec![edit]));
                 out.push(d);
             }
         }

@@ -1,15 +1,14 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext};
 use crate::fix::{Edit, Fix};
 use crate::syntax::Kind;
 
-pub struct HardcodedTargetPlatform;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct HardcodedTargetPlatform;
     code: "GM026",
     name: "hardcoded-target-platform",
     summary: "GOOS/GOARCH literals in a cross-compiling or multi-platform build",
-    severity: Severity::Warning,
-    fix: FixAvailability::Mixed,
+    severity: Warning,
+    fix: Mixed,
     doc: r#"## What it does
 Finds `GOOS=linux`/`GOARCH=amd64` literals on go commands (or in the stage's ENV) in a stage whose
 FROM uses `--platform=$BUILDPLATFORM`, or in a Dockerfile built for several platforms (bake or
@@ -54,13 +53,9 @@ Dropping defaults from TARGET* ARGs is safe.
 
 ## Context needed
 Platforms from compose/bake files, CI workflows, Makefiles, scripts and goreleaser, when any."#,
-};
+}
 
-impl Rule for HardcodedTargetPlatform {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl HardcodedTargetPlatform {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         // Platform advice for Go builds only (a .NET or Node Dockerfile's TARGETARCH is theirs).
         if !cx.df.runs_go() {

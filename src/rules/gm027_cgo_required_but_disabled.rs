@@ -1,14 +1,13 @@
 use super::cgo::cgo_requirements;
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity, effective_env};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, effective_env};
 
-pub struct CgoRequiredButDisabled;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct CgoRequiredButDisabled;
     code: "GM027",
     name: "cgo-required-but-disabled",
     summary: "go.mod requires a cgo-only module but the build sets CGO_ENABLED=0",
-    severity: Severity::Error,
-    fix: FixAvailability::None,
+    severity: Error,
+    fix: None,
     doc: r#"## What it does
 Reports go build/install commands that run with `CGO_ENABLED=0` in a module that requires a
 module which only works with cgo (github.com/mattn/go-sqlite3 and others; the list is in
@@ -43,13 +42,26 @@ No fix: which way out is right is a design decision.
 
 ## Context needed
 The module's go.mod."#,
-};
+}
 
-impl Rule for CgoRequiredButDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM027's finding: go.mod requires modules that need cgo (`modules`) and the build sets
+/// CGO_ENABLED=0. Fixtures: `pos_sqlite_with_cgo_off`.
+struct CgoModuleWithoutCgo {
+    modules: String,
+}
+
+impl Violation for CgoModuleWithoutCgo {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        format!(
+            "go.mod requires {}, which only works with cgo, but this build sets CGO_ENABLED=0: the binary fails at run time",
+            self.modules
+        )
     }
+}
 
+impl CgoRequiredButDisabled {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
             let Some(module) = cx.main_module(stage) else {
@@ -76,14 +88,10 @@ impl Rule for CgoRequiredButDisabled {
                 if (go.sub == "build" || go.sub == "install")
                     && effective_env(ins, go, "CGO_ENABLED").as_deref() == Some("0")
                 {
-                    out.push(cx.diagnostic(
-                        &META,
-                        ins.range.clone(),
-                        format!(
-                            "go.mod requires {}, which only works with cgo, but this build sets CGO_ENABLED=0: the binary fails at run time",
-                            needs.join(", ")
-                        ),
-                    ));
+                    let finding = CgoModuleWithoutCgo {
+                        modules: needs.join(", "),
+                    };
+                    out.push(cx.report(&finding, ins.range.clone()));
                 }
             }
         }

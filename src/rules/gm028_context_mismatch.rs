@@ -1,15 +1,14 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation};
 use crate::context::{Origin, sources::missing_sources};
 use crate::syntax::{Copy, Kind};
 
-pub struct ContextMismatch;
-
-static META: RuleMeta = RuleMeta {
+declare_rule! {
+    pub struct ContextMismatch;
     code: "GM028",
     name: "context-mismatch",
     summary: "COPY sources are missing from the build context but exist relative to a folder above it",
-    severity: Severity::Error,
-    fix: FixAvailability::None,
+    severity: Error,
+    fix: None,
     doc: r#"## What it does
 Two cases, for Dockerfiles that run go:
 
@@ -46,13 +45,63 @@ No edit: the Dockerfile is right for the context it was written for.
 
 ## Context needed
 The context listing; the folders above the context are probed for the missing sources."#,
-};
+}
 
-impl Rule for ContextMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+/// GM028's findings.
+enum Finding {
+    /// No context named and the Dockerfile's folder cannot build it: checked in `dir`, the
+    /// folder above it is written for (info). Fixtures: `pos_subfolder_dockerfile_for_root`,
+    /// `pos_subfolder_without_go_mod`.
+    WrittenForFolderAbove {
+        dir: String,
+        lacks: String,
+        dockerfile: String,
+    },
+    /// The Dockerfile's folder has no go.mod, `dir` has it and every COPY source (when it could
+    /// not be checked there). No fixture: that folder's context fails to load.
+    NoGoModInFolder { dir: String, dockerfile: String },
+    /// COPY sources (`names`) missing in the context that `file` (compose, bake) names.
+    /// Shown by `tests/contexts.rs` (`bake_targets_with_different_stages_share_one_gm028`).
+    MissingInNamedContext { names: String, file: String },
+    /// COPY sources missing in the Dockerfile's folder, found in `dir` (when it could not be
+    /// checked there). No fixture, as for `NoGoModInFolder`.
+    MissingInFolder {
+        names: String,
+        dir: String,
+        dockerfile: String,
+    },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::WrittenForFolderAbove {
+                dir,
+                lacks,
+                dockerfile,
+            } => format!(
+                "written for the build context `{dir}` (the Dockerfile's folder lacks {lacks}), and checked there: build it with `docker build -f {dockerfile} {dir}`"
+            ),
+            Finding::NoGoModInFolder { dir, dockerfile } => format!(
+                "the build context (the Dockerfile's folder) has no go.mod, but `{dir}` has it and every COPY source: build with `docker build -f {dockerfile} {dir}`"
+            ),
+            Finding::MissingInNamedContext { names, file } => format!(
+                "{names} not found in the build context that {file} names; the build fails at this COPY"
+            ),
+            Finding::MissingInFolder {
+                names,
+                dir,
+                dockerfile,
+            } => format!(
+                "{names} not found in the build context (the Dockerfile's folder) but found in `{dir}`: build with `docker build -f {dockerfile} {dir}`"
+            ),
+        }
     }
+}
 
+impl ContextMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         if !ctx.complete() || !cx.df.runs_go() {
@@ -80,14 +129,12 @@ impl Rule for ContextMismatch {
                     }
                     seen.join(", ")
                 };
-                let mut d = cx.diagnostic(
-                    &META,
-                    range,
-                    format!(
-                        "written for the build context `{}` (the Dockerfile's folder lacks {lacks}), and checked there: build it with `docker build -f {} {}`",
-                        inferred.dir, inferred.dockerfile, inferred.dir
-                    ),
-                );
+                let finding = Finding::WrittenForFolderAbove {
+                    dir: inferred.dir.clone(),
+                    lacks,
+                    dockerfile: inferred.dockerfile.clone(),
+                };
+                let mut d = cx.report(&finding, range);
                 d.severity = Severity::Info;
                 out.push(d);
             }
@@ -114,14 +161,11 @@ impl Rule for ContextMismatch {
                 && better.missing.is_empty()
                 && let Some(ins) = go_on_context_sources
             {
-                out.push(cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    format!(
-                        "the build context (the Dockerfile's folder) has no go.mod, but `{}` has it and every COPY source: build with `docker build -f {} {}`",
-                        better.dir, better.dockerfile, better.dir
-                    ),
-                ));
+                let finding = Finding::NoGoModInFolder {
+                    dir: better.dir.clone(),
+                    dockerfile: better.dockerfile.clone(),
+                };
+                out.push(cx.report(&finding, ins.range.clone()));
             }
             return;
         };
@@ -131,23 +175,20 @@ impl Rule for ContextMismatch {
                 names.push(n);
             }
         }
-        let message = match (&ctx.origin, &ctx.better_context) {
+        let finding = match (&ctx.origin, &ctx.better_context) {
             // The file, not its entry: bake targets or CI steps that name the same context
             // get one finding.
-            (Origin::File { path, .. }, _) => format!(
-                "{} not found in the build context that {} names; the build fails at this COPY",
-                names.join(", "),
-                path.display()
-            ),
-            (_, Some(better)) => format!(
-                "{} not found in the build context (the Dockerfile's folder) but found in `{}`: build with `docker build -f {} {}`",
-                names.join(", "),
-                better.dir,
-                better.dockerfile,
-                better.dir
-            ),
+            (Origin::File { path, .. }, _) => Finding::MissingInNamedContext {
+                names: names.join(", "),
+                file: path.display().to_string(),
+            },
+            (_, Some(better)) => Finding::MissingInFolder {
+                names: names.join(", "),
+                dir: better.dir.clone(),
+                dockerfile: better.dockerfile.clone(),
+            },
             _ => return,
         };
-        out.push(cx.diagnostic(&META, first, message));
+        out.push(cx.report(&finding, first));
     }
 }

@@ -1,16 +1,15 @@
-use super::{Diagnostic, FixAvailability, Rule, RuleContext, RuleMeta, Severity};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
+use crate::fix::Edit;
 use crate::suppress::Suppression;
 
-/// Reported by the engine after the other rules ran (see `rules::check`), like ruff's RUF100.
-pub struct UnusedSuppression;
-
-pub static META: RuleMeta = RuleMeta {
+declare_rule! {
+    /// Reported by the engine after the other rules ran (see `rules::check`), like ruff's RUF100.
+    pub struct UnusedSuppression;
     code: "GM100",
     name: "unused-suppression",
     summary: "A `# gomodfix: ignore[…]` comment silences nothing",
-    severity: Severity::Warning,
-    fix: FixAvailability::Safe,
+    severity: Warning,
+    fix: Safe,
     doc: r#"## What it does
 Reports `# gomodfix: ignore[CODE]` (and `ignore-file[CODE]`, and a bare `ignore`) comments that
 silence no finding, and removes the comment. A comment that silences some of its codes but not
@@ -36,14 +35,47 @@ Safe: the comment silences nothing. hadolint's `# hadolint ignore=` comments are
 
 ## Context needed
 None."#,
-};
+}
 
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl UnusedSuppression {
+    fn check(&self, _: &RuleContext, _: &mut Vec<Diagnostic>) {}
+}
+
+/// GM100's findings (the engine reports them: see `rules::check`). Shown by `tests/cli.rs`
+/// and `fixtures/GM100/`.
+enum Finding {
+    /// A suppression that silenced nothing (`codes`: its codes, when it names some); the fix
+    /// removes it. Fixtures: `pos_unused_code`, `pos_bare_ignore_unused`.
+    Unused { codes: Vec<String> },
+    /// Some of the suppression's `codes` silenced nothing, others did (no fix). Fixtures:
+    /// `pos_partly_used`.
+    PartlyUnused { codes: Vec<String> },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::Unused { codes } if codes.is_empty() => {
+                "this suppression silences nothing".to_string()
+            }
+            Finding::Unused { codes } => format!(
+                "this suppression silences nothing ({} not reported here)",
+                codes.join(", ")
+            ),
+            Finding::PartlyUnused { codes } => {
+                format!("{} in this suppression silence nothing", codes.join(", "))
+            }
+        }
     }
 
-    fn check(&self, _: &RuleContext, _: &mut Vec<Diagnostic>) {}
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::Unused { .. } => Some("Remove the unused suppression".into()),
+            Finding::PartlyUnused { .. } => None,
+        }
+    }
 }
 
 /// The finding for a suppression; `whole` when it silenced nothing at all.
@@ -53,25 +85,15 @@ pub fn diagnostic(
     unused: &[&String],
     whole: bool,
 ) -> Diagnostic {
-    let names: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
-    let message = if whole {
-        if names.is_empty() {
-            "this suppression silences nothing".to_string()
-        } else {
-            format!(
-                "this suppression silences nothing ({} not reported here)",
-                names.join(", ")
-            )
-        }
+    let codes: Vec<String> = unused.iter().map(|c| c.to_string()).collect();
+    let finding = if whole {
+        Finding::Unused { codes }
     } else {
-        format!("{} in this suppression silence nothing", names.join(", "))
+        Finding::PartlyUnused { codes }
     };
-    let mut d = cx.diagnostic(&META, s.range.clone(), message);
+    let mut d = cx.report(&finding, s.range.clone());
     if whole {
-        d.fix = Some(Fix::safe(
-            "Remove the unused suppression",
-            vec![Edit::delete(cx.df.whole_lines(s.range.clone()))],
-        ));
+        d.fix = Some(finding.safe_fix(vec![Edit::delete(cx.df.whole_lines(s.range.clone()))]));
     }
     d
 }

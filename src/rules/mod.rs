@@ -1,6 +1,8 @@
 //! The rules: one file per rule, each a pure function of (model, context, settings) to
 //! diagnostics with optional fixes, and the registry that lists them in code order.
 
+#[macro_use]
+mod declare;
 mod cgo;
 mod gm001_module_files_first;
 mod gm002_go111module_on;
@@ -28,6 +30,7 @@ mod gm027_cgo_required_but_disabled;
 pub mod gm028_context_mismatch;
 mod gm100_unused_suppression;
 pub mod golang_image;
+mod violation;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -40,6 +43,7 @@ pub use crate::diagnostics::{Diagnostic, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::image_fs::StageFiles;
 use crate::syntax::{Dockerfile, GoCommand, Instruction, Kind, Stage};
+pub use violation::Violation;
 
 /// What kind of fix a rule can offer, for the rule table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -328,6 +332,12 @@ impl<'a> RuleContext<'a> {
             return Edit::insert(last.range.end, format!(" {name}={value}"));
         }
         self.insert_lines_after(from, &[format!("ENV {name}={value}")])
+    }
+
+    /// The diagnostic for a finding at `range`, without a fix (set one with
+    /// [`Violation::safe_fix`] / [`Violation::unsafe_fix`]).
+    pub fn report<V: Violation>(&self, v: &V, range: Range<usize>) -> Diagnostic {
+        self.diagnostic(V::RULE, range, v.message())
     }
 
     pub fn diagnostic(
