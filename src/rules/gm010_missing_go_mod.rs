@@ -16,6 +16,10 @@ Finds go commands that run where no go.mod was copied into their working directo
 files in front of the source COPY, with context-relative paths. Also finds a go.sum that exists
 in the build context but never reaches the stage, and adds it to the COPY that brings go.mod.
 
+A go command the container runs when it starts (`CMD ["go", "run", "."]` in a dev image) is
+checked the same way where no RUN builds the module: it fails at start instead of during the
+build.
+
 A go command that names `.go` files (`go run gen.go`, `go build main.go`) is not reported: the
 files build without a go.mod when they import only the standard library.
 
@@ -133,7 +137,8 @@ impl MissingGoMod {
             return;
         }
         for stage in &cx.df.stages {
-            if let Some(module) = cx.main_module(stage) {
+            // A module a RUN builds, else one the container builds when it starts.
+            if let Some(module) = cx.main_module(stage).or_else(|| cx.start_module(stage)) {
                 missing_go_sum(cx, stage, &module, out);
                 continue;
             }
@@ -148,7 +153,11 @@ fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
     if ctx.better_context.is_some() {
         return;
     }
-    let gos = cx.go_commands(stage);
+    let mut gos = cx.go_commands(stage);
+    // A dev image whose container runs `go run .` when it starts fails there the same way.
+    if !gos.iter().any(|(_, _, g)| g.needs_module()) {
+        gos.extend(cx.start_go_commands(stage));
+    }
     let Some(&(go_idx, go_ins, go)) = gos
         .iter()
         .find(|(_, _, g)| g.needs_module() && g.sub != "get")

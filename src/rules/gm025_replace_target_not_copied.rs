@@ -12,8 +12,9 @@ declare_rule! {
     doc: r#"## What it does
 Reads go.mod's `replace X => ./path` directives (local directories) and checks that the stage
 copies the target's go.mod before the first go command that loads modules (`go mod download`,
-`go build`, …). The fix adds `COPY path/go.mod path/go.sum <module dir>/path/` before that
-command. A target outside the build context (`=> ../lib`) cannot be copied at all: it is reported
+`go build`, …), including one the container runs when it starts (`CMD ["go", "run", "."]`).
+The fix adds `COPY path/go.mod path/go.sum <module dir>/path/` before that command, or
+`COPY path/ <module dir>/path/` when the target's Go sources never land in the stage. A target outside the build context (`=> ../lib`) cannot be copied at all: it is reported
 with the context that would contain both. A target that a `COPY --from=…` fills (another stage,
 or a named build context: `COPY --from=lib . /monorepo/lib` with
 `docker build --build-context lib=../lib`) is not reported: what lands there is not known.
@@ -117,7 +118,8 @@ impl ReplaceTargetNotCopied {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
-            let Some(module) = cx.main_module(stage) else {
+            // A module a RUN builds, else one the container builds when it starts.
+            let Some(module) = cx.main_module(stage).or_else(|| cx.start_module(stage)) else {
                 continue;
             };
             let Some(go_mod) = module.go_mod else {
@@ -128,6 +130,7 @@ impl ReplaceTargetNotCopied {
             let first = cx
                 .go_commands(stage)
                 .into_iter()
+                .chain(cx.start_go_commands(stage))
                 .find(|(i, _, g)| *i >= module.go_idx && g.needs_module());
             let Some((first_idx, first_ins, _)) = first else {
                 continue;
@@ -182,6 +185,18 @@ impl ReplaceTargetNotCopied {
                 let target_sum = join_rel(&target, "go.sum");
                 if ctx.sends(&target_sum) {
                     sources.push(target_sum);
+                }
+                // When the target's Go sources never land in the stage (no later `COPY . .`),
+                // its go.mod alone would only move the failure on to the first import of it:
+                // copy the whole folder.
+                let go_source = ctx
+                    .tree
+                    .below(&target)
+                    .find(|(p, _)| p.ends_with(".go") && ctx.sends(p));
+                if let Some((f, _)) = go_source
+                    && files.landing(ctx, f, stage.body.end).is_none()
+                {
+                    sources = vec![format!("{target}/")];
                 }
                 let dest = relative_dest(workdir, &join_path(&module.image_dir, path));
                 let line = copy_line(&sources, &dest);

@@ -161,11 +161,50 @@ impl<'a> RuleContext<'a> {
             .clone()
     }
 
+    /// The go commands a stage's container runs when it starts (`CMD ["go", "run", "."]`),
+    /// with the CMD/ENTRYPOINT they come from ([`Stage::runtime_ins`], whose state is the one
+    /// the container starts with). Their index is the end of the stage's body — everything the
+    /// stage copies has landed — and is *not* an index into `df.instructions`.
+    pub fn start_go_commands(&self, stage: &Stage) -> Vec<(usize, &'a Instruction, &'a GoCommand)> {
+        let stage = &self.df.stages[stage.index];
+        let Some(ins) = stage.runtime_ins.as_deref() else {
+            return Vec::new();
+        };
+        if stage.windows || ins.near_error {
+            return Vec::new();
+        }
+        let at = stage.body.end;
+        ins.run
+            .iter()
+            .flat_map(|r| r.go.iter())
+            .map(|g| (at, ins, g))
+            .collect()
+    }
+
+    /// The module a stage's container builds when it starts, for a stage where no RUN builds
+    /// one ([`Self::main_module`] is `None`): a dev image's `CMD ["go", "run", "."]`. Rules that
+    /// check what a go command needs (a go.mod, go.sum, a new enough Go) use it; rules about
+    /// build speed do not.
+    pub fn start_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
+        if self.main_module(stage).is_some() {
+            return None;
+        }
+        self.module_of(stage, self.start_go_commands(stage))
+    }
+
     fn find_main_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
+        self.module_of(stage, self.go_commands(stage))
+    }
+
+    /// The go.mod found by the first of `gos` that needs one and finds one.
+    fn module_of(
+        &self,
+        stage: &Stage,
+        gos: Vec<(usize, &'a Instruction, &'a GoCommand)>,
+    ) -> Option<StageModule<'a>> {
         let ctx = self.ctx?;
         let files = self.files(stage, ctx);
-        self.go_commands(stage)
-            .into_iter()
+        gos.into_iter()
             .filter(|(_, _, g)| g.needs_module())
             .find_map(|(go_idx, ins, go)| {
                 let workdir = go.workdir(ins.state.workdir.as_deref())?;

@@ -332,7 +332,7 @@ impl Dockerfile {
                 }
                 Kind::Run => ins.run = Some(self.read_run(&src, node, repair.map(|r| r.1.clone()))),
                 Kind::Copy | Kind::Add => ins.copy = Some(read_copy(&src, node, &ins.flags)),
-                Kind::Shell | Kind::Onbuild => {}
+                Kind::Shell | Kind::Onbuild | Kind::Cmd | Kind::Entrypoint => {}
             }
             self.instructions.push(ins);
         }
@@ -348,8 +348,8 @@ impl Dockerfile {
     fn read_runtime_go(&mut self, src: &str) {
         let root = self.tree.root_node();
         let mut cursor = root.walk();
-        // (stage, is entrypoint, go commands) in source order.
-        let mut found: Vec<(usize, bool, Vec<GoCommand>)> = Vec::new();
+        // (stage, is entrypoint, the instruction with its go commands) in source order.
+        let mut found: Vec<(usize, bool, Instruction)> = Vec::new();
         for node in root.named_children(&mut cursor) {
             let entrypoint = match node.kind() {
                 "cmd_instruction" => false,
@@ -365,15 +365,32 @@ impl Dockerfile {
             else {
                 continue;
             };
-            let mut gos = if node.has_error() {
-                Vec::new()
+            let mut run = if node.has_error() {
+                None
             } else {
-                self.read_run(src, node, None).go
+                Some(self.read_run(src, node, None))
             };
-            for g in &mut gos {
+            for g in run.iter_mut().flat_map(|r| r.go.iter_mut()) {
                 g.runtime = true;
             }
-            found.push((stage, entrypoint, gos));
+            let ins = Instruction {
+                kind: if entrypoint {
+                    Kind::Entrypoint
+                } else {
+                    Kind::Cmd
+                },
+                range: node.start_byte()..node.end_byte(),
+                flags: Vec::new(),
+                mounts: Vec::new(),
+                pairs: Vec::new(),
+                args: Vec::new(),
+                run,
+                copy: None,
+                stage: Some(stage),
+                state: self.stages[stage].end_state.clone(),
+                near_error: node.has_error(),
+            };
+            found.push((stage, entrypoint, ins));
         }
         for i in 0..self.stages.len() {
             let own = found
@@ -381,11 +398,17 @@ impl Dockerfile {
                 .rev()
                 .find(|(s, e, _)| *s == i && *e)
                 .or_else(|| found.iter().rev().find(|(s, _, _)| *s == i));
-            self.stages[i].runtime_go = match (own, self.stages[i].parent) {
-                (Some((_, _, gos)), _) => gos.clone(),
-                (None, Some(p)) => self.stages[p].runtime_go.clone(),
-                (None, None) => Vec::new(),
+            let ins = match (own, self.stages[i].parent) {
+                (Some((_, _, ins)), _) => Some(Box::new(ins.clone())),
+                (None, Some(p)) => self.stages[p].runtime_ins.clone(),
+                (None, None) => None,
             };
+            self.stages[i].runtime_go = ins
+                .as_ref()
+                .and_then(|i| i.run.as_ref())
+                .map(|r| r.go.clone())
+                .unwrap_or_default();
+            self.stages[i].runtime_ins = ins;
         }
     }
 
@@ -534,6 +557,7 @@ impl Dockerfile {
             platform: ins.flag("platform").map(|f| f.value.clone()),
             end_state: State::default(),
             runtime_go: Vec::new(),
+            runtime_ins: None,
         }
     }
 

@@ -11,7 +11,8 @@ use super::go::GoCommand;
 use super::shell::{self, Word};
 use super::state::State;
 
-/// The instructions the model reads (CMD, ENTRYPOINT, LABEL… are not kept).
+/// The instructions the model reads (LABEL, EXPOSE… are not kept; CMD and ENTRYPOINT only as
+/// [`Stage::runtime_ins`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     From,
@@ -24,6 +25,9 @@ pub enum Kind {
     User,
     Shell,
     Onbuild,
+    /// Only in [`Stage::runtime_ins`], never in [`Dockerfile::instructions`].
+    Cmd,
+    Entrypoint,
 }
 
 /// `--name=value` on an instruction.
@@ -200,6 +204,11 @@ pub struct Stage {
     /// `runtime` set: a module cache mounted only at build time is absent there, and GOENV,
     /// GOFLAGS and friends come from the image's ENV alone. Not part of any RUN.
     pub runtime_go: Vec<GoCommand>,
+    /// The CMD or ENTRYPOINT that [`Self::runtime_go`] comes from, as an instruction whose
+    /// state is the one the container starts with (the stage's final state) and whose RUN
+    /// model holds those go commands. Not in [`Dockerfile::instructions`]: rules see it only
+    /// when they ask for start-time go commands.
+    pub runtime_ins: Option<Box<Instruction>>,
 }
 
 /// A parsed Dockerfile with its model.
