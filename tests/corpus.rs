@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use gomodfix::cli::{ContextCache, discover};
+use gomodfix::engine::{ContextCache, discover};
 use gomodfix::context::Context;
 use gomodfix::fix::FixOutcome;
 use gomodfix::render::diff::unified;

@@ -40,7 +40,9 @@ fn code_only(src: &str) -> String {
             // r"…", r#"…"#, br"…": up to the quote followed by as many hashes.
             let open = rest.find('"').expect("raw string quote") + 1;
             let close = format!("\"{}", "#".repeat(hashes));
-            let end = rest[open..].find(&close).map_or(rest.len(), |e| open + e + close.len());
+            let end = rest[open..]
+                .find(&close)
+                .map_or(rest.len(), |e| open + e + close.len());
             out.push_str("\"\"");
             i += end;
         } else if b[i] == b'"' {
@@ -82,9 +84,7 @@ fn code_only(src: &str) -> String {
 
 /// The number of `#` of a raw string literal starting here (preceded by no identifier char).
 fn raw_string_start(rest: &str) -> Option<usize> {
-    let r = rest
-        .strip_prefix("br")
-        .or_else(|| rest.strip_prefix('r'))?;
+    let r = rest.strip_prefix("br").or_else(|| rest.strip_prefix('r'))?;
     let hashes = r.len() - r.trim_start_matches('#').len();
     r[hashes..].starts_with('"').then_some(hashes)
 }
