@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gomodfix::engine::{ContextCache, discover, is_dockerfile_name};
 use gomodfix::context::Context;
+use gomodfix::engine::{ContextCache, discover, is_dockerfile_name};
 use gomodfix::fix::FixOutcome;
 use gomodfix::render::diff::unified;
 use gomodfix::rules::Settings;
