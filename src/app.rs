@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{self, Cli, Command, EXIT_CLEAN, EXIT_ERROR, PrArgs};
+use crate::cli::{self, Cli, Command, EXIT_CLEAN, EXIT_ERROR, ForgeArg, PrArgs};
+use crate::config::ForgeKind;
 use crate::{bot, diagnose, lsp};
 
 /// Run the command line; returns the process exit code.
@@ -47,7 +48,11 @@ pub fn main() -> ExitCode {
 /// `gomodfix pr`'s flags as the bot's options.
 fn pr_options(a: PrArgs) -> bot::PrOptions {
     bot::PrOptions {
-        forge: a.forge,
+        forge: a.forge.map(|f| match f {
+            ForgeArg::Auto => ForgeKind::Auto,
+            ForgeArg::Github => ForgeKind::Github,
+            ForgeArg::Gitlab => ForgeKind::Gitlab,
+        }),
         branch: a.branch,
         remote: a.remote,
         base: a.base,

@@ -38,7 +38,7 @@ pub struct Config {
 }
 
 /// Where `gomodfix pr` opens its change request.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ForgeKind {
     /// GitLab when the GitLab CI variables are set (GITLAB_CI, or CI_PROJECT_PATH without

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::ForgeKind;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "gomodfix",
@@ -141,7 +139,7 @@ pub struct PrArgs {
     /// Where to open the change request: a GitHub pull request or a GitLab merge request
     /// (default: auto, GitLab when GitLab CI's variables are set).
     #[arg(long, value_enum)]
-    pub forge: Option<ForgeKind>,
+    pub forge: Option<ForgeArg>,
     /// Branch the fixes are committed on, created or reset (default `gomodfix/fix`).
     #[arg(long)]
     pub branch: Option<String>,
@@ -179,6 +177,16 @@ pub struct PrArgs {
     /// The repository checkout (default: the current directory).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+}
+
+// `--forge` (the config file's `ForgeKind`, which knows nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForgeArg {
+    /// GitLab when the GitLab CI variables are set (GITLAB_CI, or CI_PROJECT_PATH without
+    /// GITHUB_REPOSITORY), else GitHub.
+    Auto,
+    Github,
+    Gitlab,
 }
 
 // `gomodfix diagnose` options (the subcommand in src/diagnose/).

@@ -24,7 +24,7 @@ pub mod info;
 mod output;
 
 pub use args::{
-    CheckArgs, Cli, ColorChoice, Command, DiagnoseArgs, OutputFormat, PrArgs, RulesFormat,
+    CheckArgs, Cli, ColorChoice, Command, DiagnoseArgs, ForgeArg, OutputFormat, PrArgs, RulesFormat,
 };
 use output::FileOutput;
 pub use output::rule_infos;
