@@ -289,6 +289,18 @@ fn front_ends_stand_on_the_engine_and_not_on_each_other() {
             assert!(!deps.contains(*other), "{f} depends on {other}:\n{drawn}");
         }
     }
+    for m in ["cli", "lsp", "bot", "app", "diagnose"] {
+        assert!(
+            !g["engine"].contains(m),
+            "engine depends on the front end {m}:\n{drawn}"
+        );
+    }
+    for (m, deps) in &g {
+        assert!(
+            m == "app" || !deps.contains("app"),
+            "{m} depends on app, which only main.rs uses:\n{drawn}"
+        );
+    }
     assert!(
         !g["render"].contains("rules"),
         "render depends on rules:\n{drawn}"

@@ -167,15 +167,18 @@ pub fn process_source(
             (ctx, settings, linted)
         })
         .collect();
-    let outputs: Vec<Result<&FixOutcome, String>> = results
+    if let Some(Err(e)) = results
         .iter()
-        .map(|(_, _, l)| l.fixed.as_ref().map_err(|e| e.to_string()))
-        .collect();
-    if let Some(Err(e)) = outputs.iter().find(|o| o.is_err()) {
-        report.error = Some(e.clone());
+        .map(|(_, _, l)| &l.fixed)
+        .find(|f| f.is_err())
+    {
+        report.error = Some(e.to_string());
         return report;
     }
-    let outcomes: Vec<&FixOutcome> = outputs.into_iter().flatten().collect();
+    let outcomes: Vec<&FixOutcome> = results
+        .iter()
+        .filter_map(|(_, _, l)| l.fixed.as_ref().ok())
+        .collect();
     let agree = outcomes
         .windows(2)
         .all(|w| w[0].output == w[1].output && w[0].side_files == w[1].side_files);

@@ -479,16 +479,22 @@ fn lint(path: &std::path::Path, text: &str, options: &Options, cache: &ContextCa
 
 /// Move every range of a report by `by` bytes.
 fn shift(report: &mut FileReport, by: usize) {
-    for d in &mut report.diagnostics {
+    let fixed = report.fixed.as_mut();
+    let fixed_diagnostics = fixed.map(|o| {
+        o.output = format!("\u{feff}{}", o.output);
+        &mut o.diagnostics
+    });
+    for d in report
+        .diagnostics
+        .iter_mut()
+        .chain(fixed_diagnostics.into_iter().flatten())
+    {
         d.range = d.range.start + by..d.range.end + by;
         if let Some(f) = &mut d.fix {
             for e in f.edits.iter_mut().filter(|e| e.file.is_none()) {
                 e.range = e.range.start + by..e.range.end + by;
             }
         }
-    }
-    if let Some(o) = &mut report.fixed {
-        o.output = format!("\u{feff}{}", o.output);
     }
 }
 
