@@ -38,7 +38,7 @@ pub struct Config {
 }
 
 /// Where `gomodfix pr` opens its change request.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ForgeKind {
     /// GitLab when the GitLab CI variables are set (GITLAB_CI, or CI_PROJECT_PATH without
@@ -149,18 +149,18 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Command-line choices that take part in the merge.
+/// A front end's choices that take part in the merge (command-line flags, editor settings).
 #[derive(Debug, Clone, Default)]
-pub struct CliOverrides {
+pub struct Overrides {
     pub select: Option<Vec<String>>,
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub unsafe_fixes: bool,
     pub hardening: bool,
-    pub target: Option<String>,
 }
 
-/// The settings in force: defaults, then the config file, then the command line.
+/// The settings in force: defaults, then the config file, then the front end's overrides. The
+/// stage built is not among them: the engine sets it per build context.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Effective {
     pub config_file: Option<PathBuf>,
@@ -174,13 +174,12 @@ pub struct Effective {
     pub module_workdir: Option<String>,
     pub golang_images: Vec<String>,
     pub cache_targets: CacheTargets,
-    pub target: Option<String>,
     #[serde(skip)]
     pub contexts: Vec<ContextEntry>,
 }
 
 impl Effective {
-    pub fn merge(config: Option<&LoadedConfig>, cli: &CliOverrides) -> Effective {
+    pub fn merge(config: Option<&LoadedConfig>, cli: &Overrides) -> Effective {
         let c = config.map(|l| l.config.clone()).unwrap_or_default();
         let mut select = cli.select.clone().or(c.select).unwrap_or_default();
         let extend: Vec<String> = c
@@ -216,14 +215,14 @@ impl Effective {
             module_workdir: rules.module_workdir,
             golang_images: rules.golang_images.unwrap_or_default(),
             cache_targets: rules.cache_targets.unwrap_or_default(),
-            target: cli.target.clone(),
             contexts: c.contexts.unwrap_or_default(),
         }
     }
 
+    /// The rules' settings, for no particular stage (`target` is the engine's to set).
     pub fn settings(&self) -> Settings {
         Settings {
-            target: self.target.clone(),
+            target: None,
             select: self.select.clone(),
             ignore: self.ignore.clone(),
             hardening: self.hardening,
@@ -289,7 +288,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        let cli = CliOverrides {
+        let cli = Overrides {
             select: Some(vec!["GM003".into()]),
             ignore: vec!["GM005".into()],
             extend_select: vec!["GM010".into()],

@@ -1,15 +1,24 @@
 //! gomodfix: find and fix the Dockerfile mistakes that break Go builds in containers.
 //!
 //! Data flows one way: walker → source → parse/model ([`syntax`]) → build context
-//! ([`context`]) → [`rules`] → fixer ([`fix`]) → renderer/writer ([`render`], [`cli`]).
+//! ([`context`]) → [`rules`] → fixer ([`fix`]) → renderer/writer ([`render`]).
+//!
+//! The [`engine`] runs that flow for a set of files (walk, contexts and configs read once per
+//! run, check and fix each file) from a plain [`engine::Options`]. Three thin front ends drive
+//! it, each translating its own input into those options and never importing another: [`cli`]
+//! (the check command line), [`lsp`] (the language server) and [`bot`] (`gomodfix pr`).
+//! [`diagnose`] reads a failed build's log and reuses the check command's output. [`app`]
+//! parses the command line and hands each subcommand to its front end.
 
 pub mod alloc;
+pub mod app;
 pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod diagnose;
 pub mod diagnostics;
+pub mod engine;
 pub mod fix;
 pub mod image_fs;
 pub mod lsp;
@@ -19,106 +28,4 @@ pub mod rules;
 pub mod suppress;
 pub mod syntax;
 
-use context::Context;
-use diagnostics::Diagnostic;
-use fix::{FixOutcome, NotConverged};
-use rules::Settings;
-use syntax::{Dockerfile, ParseOptions};
-use tree_sitter::Tree;
-
-/// Parse options that follow from a context (its build args).
-pub fn parse_options(ctx: Option<&Context>, golang_images: &[String]) -> ParseOptions {
-    ParseOptions {
-        build_args: ctx.map(|c| c.build_args.clone()).unwrap_or_default(),
-        golang_images: golang_images.to_vec(),
-    }
-}
-
-/// Check one Dockerfile's text: its diagnostics.
-pub fn check(source: &str, ctx: Option<&Context>, settings: &Settings) -> Vec<Diagnostic> {
-    let df = Dockerfile::parse_with(source, &parse_options(ctx, &settings.golang_images));
-    rules::check(&df, ctx, settings)
-}
-
-/// Check and fix one Dockerfile's text.
-pub struct Linted {
-    pub dockerfile: Dockerfile,
-    pub diagnostics: Vec<Diagnostic>,
-    pub fixed: Result<FixOutcome, NotConverged>,
-}
-
-/// Check a Dockerfile without computing fixes: the fixed text is the input.
-pub fn check_only(source: &str, ctx: Option<&Context>, settings: &Settings) -> Linted {
-    check_only_parsed(source, None, ctx, settings)
-}
-
-/// [`check_only`] of text whose tree may already be parsed (`tree`).
-pub fn check_only_parsed(
-    source: &str,
-    tree: Option<Tree>,
-    ctx: Option<&Context>,
-    settings: &Settings,
-) -> Linted {
-    let dockerfile =
-        Dockerfile::parse_with_tree(source, tree, &parse_options(ctx, &settings.golang_images));
-    let diagnostics = rules::check(&dockerfile, ctx, settings);
-    Linted {
-        dockerfile,
-        diagnostics,
-        fixed: Ok(FixOutcome {
-            output: source.to_string(),
-            ..Default::default()
-        }),
-    }
-}
-
-/// Check a Dockerfile and compute its fixed text and the context files the fixes change
-/// (nothing is written).
-pub fn lint(
-    source: &str,
-    ctx: Option<&Context>,
-    settings: &Settings,
-    unsafe_fixes: bool,
-) -> Linted {
-    lint_parsed(source, None, ctx, settings, unsafe_fixes)
-}
-
-/// [`lint`] of text whose tree may already be parsed (`tree`): a Dockerfile checked in several
-/// build contexts is parsed once.
-pub fn lint_parsed(
-    source: &str,
-    tree: Option<Tree>,
-    ctx: Option<&Context>,
-    settings: &Settings,
-    unsafe_fixes: bool,
-) -> Linted {
-    let options = parse_options(ctx, &settings.golang_images);
-    let dockerfile = Dockerfile::parse_with_tree(source, tree, &options);
-    let diagnostics = rules::check(&dockerfile, ctx, settings);
-    let fixed = if diagnostics.iter().any(|d| d.fix.is_some()) {
-        fix::fix_checked(
-            source,
-            Some((&dockerfile, diagnostics.clone())),
-            unsafe_fixes,
-            |df, side| match ctx {
-                Some(c) if !side.is_empty() => {
-                    let updated = c.with_edited_files(side);
-                    rules::check(df, Some(&updated), settings)
-                }
-                _ => rules::check(df, ctx, settings),
-            },
-            |text, tree| Dockerfile::parse_with_tree(text, tree, &options),
-            |path| ctx.map(|c| c.file_text(path)).unwrap_or_default(),
-        )
-    } else {
-        Ok(FixOutcome {
-            output: source.to_string(),
-            ..Default::default()
-        })
-    };
-    Linted {
-        dockerfile,
-        diagnostics,
-        fixed,
-    }
-}
+pub use engine::{Linted, check, check_only, check_only_parsed, lint, lint_parsed, parse_options};

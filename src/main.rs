@@ -25,5 +25,5 @@ fn main() -> ExitCode {
     unsafe { gomodfix::alloc::tree_sitter_uses_mimalloc() };
     #[cfg(unix)]
     default_sigpipe();
-    gomodfix::cli::main()
+    gomodfix::app::main()
 }

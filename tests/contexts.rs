@@ -156,7 +156,7 @@ fn compose_reads_dotenv_and_environment() {
 /// context: files changed on disk after the first Dockerfile was checked are not read again.
 #[test]
 fn context_files_are_read_once_per_run() {
-    use gomodfix::cli::ContextCache;
+    use gomodfix::engine::ContextCache;
     let dir = tempfile::TempDir::new().unwrap();
     let root = dir.path();
     std::fs::write(root.join("go.mod"), "module example.com/one\n\ngo 1.22\n").unwrap();

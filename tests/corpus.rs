@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use gomodfix::cli::{ContextCache, discover};
 use gomodfix::context::Context;
+use gomodfix::engine::{ContextCache, discover};
 use gomodfix::fix::FixOutcome;
 use gomodfix::render::diff::unified;
 use gomodfix::rules::Settings;

@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use gomodfix::cli::ContextCache;
+use gomodfix::engine::ContextCache;
 use gomodfix::rules::{Settings, registry};
 
 /// The first ```dockerfile block after `heading` in a rule's documentation.

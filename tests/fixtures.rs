@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gomodfix::cli::{ContextCache, discover, is_dockerfile_name};
 use gomodfix::context::Context;
+use gomodfix::engine::{ContextCache, discover, is_dockerfile_name};
 use gomodfix::fix::FixOutcome;
 use gomodfix::render::diff::unified;
 use gomodfix::rules::Settings;
@@ -190,7 +190,7 @@ fn case_settings(case: &Case) -> Settings {
     let loaded = config
         .exists()
         .then(|| gomodfix::config::load(&config).expect("fixture config parses"));
-    let cli = gomodfix::config::CliOverrides {
+    let cli = gomodfix::config::Overrides {
         select: Some(vec![case.code.clone()]),
         ..Default::default()
     };

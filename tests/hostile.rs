@@ -207,11 +207,11 @@ fn read_only_file_is_not_overwritten() {
 fn a_file_changed_since_it_was_read_is_not_overwritten() {
     let dir = repo();
     let df = dir.path().join("good/Dockerfile");
-    let err = gomodfix::cli::write_atomic(&df, b"FROM something else\n", b"new").unwrap_err();
+    let err = gomodfix::engine::write_atomic(&df, b"FROM something else\n", b"new").unwrap_err();
     assert!(err.contains("changed on disk"), "{err}");
     assert_eq!(fs::read_to_string(&df).unwrap(), GOOD);
     // And a successful write leaves no temporary file behind.
-    gomodfix::cli::write_atomic(&df, GOOD.as_bytes(), b"FROM x\n").unwrap();
+    gomodfix::engine::write_atomic(&df, GOOD.as_bytes(), b"FROM x\n").unwrap();
     let names: Vec<_> = fs::read_dir(dir.path().join("good"))
         .unwrap()
         .flatten()

@@ -16,63 +16,51 @@ mod verify;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-
 pub use body::{PrContent, render};
 use forge::Forge;
 use git::Git;
 use github::GitHub;
 use gitlab::GitLab;
 
-use crate::cli::{
-    CheckArgs, Cli, ContextCache, discover_with, merge_side_files, side_proposals, write_atomic,
+use crate::config::{ForgeKind, Overrides};
+use crate::engine::{
+    ContextCache, Fixes, Options, discover_with, merge_side_files, process_file, side_proposals,
+    write_atomic,
 };
-use crate::config::ForgeKind;
 
-/// `gomodfix pr` options (environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL on
-/// GitHub; GITLAB_TOKEN, CI_PROJECT_PATH or CI_PROJECT_ID, CI_API_V4_URL on GitLab).
-#[derive(Debug, Clone, Args)]
-pub struct PrArgs {
+/// What `gomodfix pr` is asked, free of how it was asked (the command line's `PrArgs` become
+/// these). The forge's address and token come from the environment: GITHUB_TOKEN,
+/// GITHUB_REPOSITORY, GITHUB_API_URL on GitHub; GITLAB_TOKEN, CI_PROJECT_PATH or CI_PROJECT_ID,
+/// CI_API_V4_URL on GitLab.
+#[derive(Debug, Clone, Default)]
+pub struct PrOptions {
     /// Where to open the change request: a GitHub pull request or a GitLab merge request
     /// (default: auto, GitLab when GitLab CI's variables are set).
-    #[arg(long, value_enum)]
     pub forge: Option<ForgeKind>,
     /// Branch the fixes are committed on, created or reset (default `gomodfix/fix`).
-    #[arg(long)]
     pub branch: Option<String>,
     /// Remote to push to (default `origin`).
-    #[arg(long)]
     pub remote: Option<String>,
     /// Base branch of the pull request (default: the branch checked out).
-    #[arg(long)]
     pub base: Option<String>,
     /// Also apply unsafe fixes.
-    #[arg(long)]
     pub unsafe_fixes: bool,
     /// Print the branch, commit message and PR body; touch nothing.
-    #[arg(long)]
     pub dry_run: bool,
     /// When nothing is left to fix and a gomodfix PR is open: comment and close it.
-    #[arg(long)]
     pub close_when_clean: bool,
     /// Labels for the pull request (repeatable).
-    #[arg(long = "label")]
     pub labels: Vec<String>,
     /// Reviewers to request (repeatable).
-    #[arg(long = "reviewer")]
     pub reviewers: Vec<String>,
     /// Commit author, `Name <email>` (default: git config).
-    #[arg(long)]
     pub author: Option<String>,
     /// Add a Signed-off-by line.
-    #[arg(long)]
     pub signoff: bool,
     /// Build each changed Dockerfile before and after the fixes (`docker buildx build`, else
     /// `docker build`); a fix that breaks a build that succeeded before is not committed (exit 2).
-    #[arg(long)]
     pub verify: bool,
-    /// The repository checkout (default: the current directory).
-    #[arg(default_value = ".")]
+    /// The repository checkout.
     pub path: PathBuf,
 }
 
@@ -87,15 +75,18 @@ struct Fixed {
 
 /// Fix the checkout in memory and describe it.
 fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
-    use clap::Parser;
-    let mut args: CheckArgs = Cli::parse_from(["gomodfix"]).check;
-    args.paths = vec![root.to_path_buf()];
-    args.write = true;
-    args.unsafe_fixes = unsafe_fixes;
+    let options = Options {
+        overrides: Overrides {
+            unsafe_fixes,
+            ..Default::default()
+        },
+        fixes: Fixes::Apply,
+        ..Default::default()
+    };
     let cache = ContextCache::default();
     // Checked in parallel as the walk finds them, in path order afterwards.
-    let (found, errors) = discover_with(&args.paths, &args.include, |f| {
-        crate::cli::process_file(f, &args, &cache)
+    let (found, errors) = discover_with(&[root.to_path_buf()], &[], |f| {
+        process_file(f, &options, &cache)
     });
     if let Some(e) = errors.first() {
         return Err(e.clone());
@@ -163,7 +154,7 @@ fn compute(root: &Path, unsafe_fixes: bool) -> Result<Fixed, String> {
 }
 
 /// Run `gomodfix pr`; returns the exit code.
-pub fn run(args: &PrArgs) -> u8 {
+pub fn run(args: &PrOptions) -> u8 {
     match run_inner(args) {
         Ok(msg) => {
             println!("{msg}");
@@ -177,7 +168,7 @@ pub fn run(args: &PrArgs) -> u8 {
 }
 
 /// Command-line options over the `pr:` section of the repository's `.gomodfix.yaml`.
-fn merged(args: &PrArgs, root: &Path) -> Result<PrArgs, String> {
+fn merged(args: &PrOptions, root: &Path) -> Result<PrOptions, String> {
     let cfg = match crate::config::find(root) {
         Some(p) => crate::config::load(&p)?.config.pr.unwrap_or_default(),
         None => Default::default(),
@@ -210,7 +201,7 @@ fn merged(args: &PrArgs, root: &Path) -> Result<PrArgs, String> {
     Ok(a)
 }
 
-fn run_inner(args: &PrArgs) -> Result<String, String> {
+fn run_inner(args: &PrOptions) -> Result<String, String> {
     let git = Git::open(&args.path)?;
     let root = git.root().to_path_buf();
     let args = &merged(args, &root)?;

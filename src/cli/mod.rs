@@ -1,181 +1,54 @@
-//! The command line: argument parsing, the repository walk, per-file processing, output and
-//! exit codes.
+//! The check command line: its flags ([`args`]) become the engine's [`Options`], every
+//! Dockerfile found is checked and finished on the walker's threads ([`output`]), then the
+//! context files are written, the summary and the machine formats printed, and the exit code
+//! chosen. [`info`] holds the informational subcommands (`explain`, `rules`, `config`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-
+use crate::engine::{
+    ContextCache, FileReport, Fixes, MAX_FILE_BYTES, Options, Overrides, decode, discover,
+    discover_with, display_path, merge_side_files, process_file, process_source,
+    write_context_file,
+};
 use crate::render;
 use crate::render::text::Style;
-use crate::rules;
 
 /// Exit codes, as ruff and hadolint use them.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
-/// Files larger than this are refused.
-pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
-
-mod contexts;
+pub mod args;
+pub mod info;
 mod output;
-mod process;
-mod walk;
-mod write;
 
-pub use contexts::{ContextCache, OnceMap};
+pub use args::{
+    CheckArgs, Cli, ColorChoice, Command, DiagnoseArgs, ForgeArg, OutputFormat, PrArgs, RulesFormat,
+};
 use output::FileOutput;
-use process::process;
-pub use process::process as process_file;
-pub use process::{FileReport, decode, process_source, read_dockerfile};
-pub use walk::{discover, discover_with, display_path, is_dockerfile_name};
-use write::write_context_file;
-pub use write::{merge_side_files, side_proposals, write_atomic};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "gomodfix",
-    version = crate::project::LONG_VERSION,
-    about = "Find and fix the Dockerfile mistakes that break Go builds",
-    args_conflicts_with_subcommands = true
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    #[command(flatten)]
-    pub check: CheckArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Print a rule's documentation (what, why, example, fix safety).
-    Explain {
-        /// Rule code (GM003) or name (go-cache-mounts).
-        code: String,
-    },
-    /// List every rule.
-    Rules {
-        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
-        output_format: RulesFormat,
-    },
-    /// Run the language server on stdin/stdout (for editors).
-    Lsp,
-    /// Fix the checkout and open or update one pull request with the fixes (GitHub).
-    Pr(crate::bot::PrArgs),
-    /// Read a failed build's log, find the failing step and show the finding that explains it.
-    Diagnose(crate::diagnose::DiagnoseArgs),
-    /// Show the configuration in force for a folder or Dockerfile (default: the current folder).
-    Config {
-        /// Print the merged configuration.
-        #[arg(long)]
-        show: bool,
-        /// A config file to use instead of the nearest `.gomodfix.yaml`.
-        #[arg(long, value_name = "PATH")]
-        config: Option<PathBuf>,
-        path: Option<PathBuf>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Each finding with its source line underlined, then the diff of the fixes.
-    Full,
-    /// One line per finding, then the diff of the fixes.
-    Concise,
-    /// The versioned JSON schema of the README, fixes included as edits.
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (`::error file=…`).
-    Github,
-    /// Checkstyle XML.
-    Checkstyle,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RulesFormat {
-    Text,
-    Json,
-}
+pub use output::rule_infos;
 
 impl CheckArgs {
-    /// The command-line part of the settings merge.
-    pub fn overrides(&self) -> crate::config::CliOverrides {
-        crate::config::CliOverrides {
-            select: self.select.clone(),
-            extend_select: self.extend_select.clone(),
-            ignore: self.ignore.clone(),
-            unsafe_fixes: self.unsafe_fixes,
-            hardening: self.hardening,
+    /// What the engine is asked: the flags that choose rules, fixes, context and stage.
+    pub fn options(&self) -> Options {
+        Options {
+            overrides: Overrides {
+                select: self.select.clone(),
+                extend_select: self.extend_select.clone(),
+                ignore: self.ignore.clone(),
+                unsafe_fixes: self.unsafe_fixes,
+                hardening: self.hardening,
+            },
+            context: self.context.clone(),
             target: self.target.clone(),
+            fixes: if self.write {
+                Fixes::Apply
+            } else {
+                Fixes::Compute
+            },
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone, clap::Args)]
-pub struct CheckArgs {
-    /// Files or directories to check (directories are walked, honouring .gitignore).
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-    /// Print only the patch of the fixes (unified diff), nothing else on stdout.
-    #[arg(long, conflicts_with = "write")]
-    pub diff: bool,
-    /// Apply the fixes to the files.
-    #[arg(long)]
-    pub write: bool,
-    /// Also apply fixes marked unsafe.
-    #[arg(long)]
-    pub unsafe_fixes: bool,
-    /// Hardening profile: also ask for `GO111MODULE=on` in every module stage and `GOENV=off`
-    /// in every final image, where they change nothing today.
-    #[arg(long)]
-    pub hardening: bool,
-    /// Build context directory for every Dockerfile (default: each Dockerfile's folder).
-    #[arg(long, value_name = "DIR")]
-    pub context: Option<PathBuf>,
-    /// The stage that is built (`docker build --target`); default: the last stage.
-    #[arg(long)]
-    pub target: Option<String>,
-    /// Also treat files matching this glob as Dockerfiles (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Print each Dockerfile's build context(s) and where they were found, then exit.
-    #[arg(long)]
-    pub show_contexts: bool,
-    /// Rule codes or prefixes to run, comma-separated (`ALL` for all); replaces the config's
-    /// `select`.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub select: Option<Vec<String>>,
-    /// Codes or prefixes to run in addition to those selected.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub extend_select: Vec<String>,
-    /// Codes or prefixes never to run (added to the config's `ignore`).
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub ignore: Vec<String>,
-    /// Use this config file for every Dockerfile instead of the nearest `.gomodfix.yaml`.
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// How to print findings.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
-    pub output_format: OutputFormat,
-    /// With `-` as path: where the Dockerfile read from stdin lives (for its context and config).
-    #[arg(long, value_name = "PATH")]
-    pub stdin_filename: Option<PathBuf>,
-    /// Only diagnostics, no fixes computed (the language server asks for fixes on demand).
-    #[arg(skip)]
-    pub diagnostics_only: bool,
-    /// When to colour output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -197,100 +70,13 @@ fn with_bom(bom: bool, text: &str) -> String {
     }
 }
 
-/// Run the CLI; returns the process exit code.
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                EXIT_ERROR
-            } else {
-                EXIT_CLEAN
-            };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
-    };
-    match cli.command {
-        Some(Command::Explain { code }) => explain(&code),
-        Some(Command::Rules {
-            output_format: RulesFormat::Json,
-        }) => {
-            let list: Vec<&rules::RuleMeta> = rules::registry().iter().map(|r| r.meta()).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).expect("serialisable")
-            );
-            ExitCode::from(EXIT_CLEAN)
-        }
-        Some(Command::Pr(pr)) => ExitCode::from(crate::bot::run(&pr)),
-        Some(Command::Diagnose(d)) => ExitCode::from(crate::diagnose::run(&d)),
-        Some(Command::Lsp) => match crate::lsp::run() {
-            Ok(()) => ExitCode::from(EXIT_CLEAN),
-            Err(e) => {
-                eprintln!("gomodfix lsp: {e}");
-                ExitCode::from(EXIT_ERROR)
-            }
-        },
-        Some(Command::Config {
-            show: _,
-            config,
-            path,
-        }) => show_config(config, path),
-        Some(Command::Rules { .. }) => {
-            for r in rules::registry() {
-                let m = r.meta();
-                println!(
-                    "{}  {:<32} {:<7} {}",
-                    m.code,
-                    m.name,
-                    fix_label(m.fix),
-                    m.summary
-                );
-            }
-            ExitCode::from(EXIT_CLEAN)
-        }
-        None => ExitCode::from(run_check(&cli.check)),
-    }
-}
-
-fn fix_label(f: rules::FixAvailability) -> &'static str {
-    match f {
-        rules::FixAvailability::None => "none",
-        rules::FixAvailability::Safe => "safe",
-        rules::FixAvailability::Unsafe => "unsafe",
-        rules::FixAvailability::Mixed => "mixed",
-    }
-}
-
-fn explain(code: &str) -> ExitCode {
-    match rules::find(code) {
-        Some(r) => {
-            let m = r.meta();
-            println!(
-                "# {} {}\n\n{}\n\nFix: {}. Default severity: {}.\n\n{}",
-                m.code,
-                m.name,
-                m.summary,
-                fix_label(m.fix),
-                m.severity,
-                m.doc
-            );
-            ExitCode::from(EXIT_CLEAN)
-        }
-        None => {
-            eprintln!("gomodfix: unknown rule `{code}` (see `gomodfix rules`)");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
-}
-
 /// Check (and maybe fix) every Dockerfile under the paths; print; return the exit code.
 pub fn run_check(args: &CheckArgs) -> u8 {
     let style = Style {
         color: use_color(args.color),
     };
     let cache = ContextCache::new(args.config.clone());
+    let options = args.options();
     let stdin_mode = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
     if args.show_contexts {
         let (files, walk_errors) = discover(&args.paths, &args.include);
@@ -312,10 +98,10 @@ pub fn run_check(args: &CheckArgs) -> u8 {
         o
     };
     let (outputs, walk_errors): (Vec<FileOutput>, Vec<String>) = if stdin_mode {
-        (vec![finish(read_stdin(args, &cache))], Vec::new())
+        (vec![finish(read_stdin(args, &options, &cache))], Vec::new())
     } else {
         let (found, errors) = discover_with(&args.paths, &args.include, |p| {
-            finish(process(p, args, &cache))
+            finish(process_file(p, &options, &cache))
         });
         (found.into_iter().map(|(_, o)| o).collect(), errors)
     };
@@ -395,7 +181,7 @@ pub fn run_check(args: &CheckArgs) -> u8 {
             .collect();
         match args.output_format {
             OutputFormat::Json => render::json::render(&files),
-            OutputFormat::Sarif => render::sarif::render(&files),
+            OutputFormat::Sarif => render::sarif::render(&files, &output::rule_infos()),
             OutputFormat::Github => render::github::render(&files),
             _ => render::checkstyle::render(&files),
         }
@@ -488,7 +274,7 @@ impl Counts {
 }
 
 /// `gomodfix -`: the Dockerfile comes from stdin; `--stdin-filename` says where it lives.
-fn read_stdin(args: &CheckArgs, cache: &ContextCache) -> FileReport {
+fn read_stdin(args: &CheckArgs, options: &Options, cache: &ContextCache) -> FileReport {
     use std::io::Read;
     let path = args
         .stdin_filename
@@ -509,9 +295,9 @@ fn read_stdin(args: &CheckArgs, cache: &ContextCache) -> FileReport {
             }
         });
     match read {
-        Ok((source, bom)) => process::process_source(&path, source, bom, args, cache),
+        Ok((source, bom)) => process_source(&path, source, bom, options, cache),
         Err(e) => {
-            let mut r = process::process_source(&path, String::new(), false, args, cache);
+            let mut r = process_source(&path, String::new(), false, options, cache);
             r.error = Some(e);
             r
         }
@@ -577,38 +363,4 @@ fn show_contexts(files: &[PathBuf], args: &CheckArgs, cache: &ContextCache) -> u
         eprintln!("gomodfix: {e}");
     }
     code
-}
-
-/// `gomodfix config --show`: the merged settings for a folder or Dockerfile, as YAML-ish JSON.
-fn show_config(config: Option<PathBuf>, path: Option<PathBuf>) -> ExitCode {
-    let target = path.unwrap_or_else(|| PathBuf::from("."));
-    let probe = if target.is_dir() {
-        target.join("Dockerfile")
-    } else {
-        target.clone()
-    };
-    let cache = ContextCache::new(config);
-    let dir = probe
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let lookup = if probe.exists() {
-        probe.clone()
-    } else {
-        dir.canonicalize().unwrap_or(dir).join("Dockerfile")
-    };
-    match cache.config_for(&lookup) {
-        Ok(cfg) => {
-            let eff = crate::config::Effective::merge(cfg.as_ref(), &Default::default());
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&eff).expect("serialisable")
-            );
-            ExitCode::from(EXIT_CLEAN)
-        }
-        Err(e) => {
-            eprintln!("gomodfix: {e}");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
 }

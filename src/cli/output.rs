@@ -1,8 +1,8 @@
 //! Finishing one checked file: its text output, its write, its tallies. Runs on the thread that
 //! checked the file, so a run keeps each file's output rather than its texts.
 
-use super::write::{side_proposals, write_atomic};
-use super::{CheckArgs, Counts, FileReport, with_bom};
+use super::{CheckArgs, Counts, with_bom};
+use crate::engine::{FileReport, side_proposals, write_atomic};
 use crate::render;
 use crate::render::text::{Style, diagnostic_line};
 use crate::rules::{self, Diagnostic};
@@ -199,4 +199,21 @@ fn follow_up_fixes<'a>(
         }
     }
     out
+}
+
+/// Every rule as the machine formats list them (SARIF's rule list), in the registry's order.
+pub fn rule_infos() -> Vec<render::RuleInfo<'static>> {
+    rules::registry()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            render::RuleInfo {
+                code: m.code,
+                name: m.name,
+                summary: m.summary,
+                doc: m.doc,
+                severity: m.severity,
+            }
+        })
+        .collect()
 }

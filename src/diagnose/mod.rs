@@ -14,44 +14,10 @@ pub mod steps;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, OutputFormat};
+pub use crate::cli::DiagnoseArgs;
+use crate::cli::{ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use failures::Recognised;
 use steps::{BuildLog, Step};
-
-#[derive(Debug, Clone, clap::Args)]
-pub struct DiagnoseArgs {
-    /// The build log (`docker build --progress=plain`, tty output, `--progress=rawjson`,
-    /// podman/buildah, a CI job log); `-` for stdin.
-    #[arg(default_value = "-")]
-    pub log: PathBuf,
-    /// The Dockerfile that was built (default: named in the log, else ./Dockerfile).
-    #[arg(long, short = 'f', value_name = "PATH")]
-    pub dockerfile: Option<PathBuf>,
-    /// The build context (default: as a check finds it).
-    #[arg(long, value_name = "DIR")]
-    pub context: Option<PathBuf>,
-    /// The stage that was built (`docker build --target`).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// Print only the patch of the fixes.
-    #[arg(long, conflicts_with = "write")]
-    pub diff: bool,
-    /// Apply the fixes to the files.
-    #[arg(long)]
-    pub write: bool,
-    /// Also apply fixes marked unsafe.
-    #[arg(long)]
-    pub unsafe_fixes: bool,
-    /// Use this config file instead of the nearest `.gomodfix.yaml`.
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// How to print the result.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
-    pub output_format: OutputFormat,
-    /// When to colour output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-}
 
 /// What the log says went wrong.
 #[derive(Debug, Default)]
@@ -118,8 +84,8 @@ pub fn run(args: &DiagnoseArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let cache = crate::cli::ContextCache::new(args.config.clone());
-    let checked = crate::cli::process_file(&dockerfile, &check, &cache);
+    let cache = crate::engine::ContextCache::new(args.config.clone());
+    let checked = crate::engine::process_file(&dockerfile, &check.options(), &cache);
     let config_errors = cache.config_errors();
     if let Some(e) = &checked.error {
         for c in &config_errors {
@@ -267,7 +233,7 @@ fn find_dockerfile(args: &DiagnoseArgs, reading: &Reading) -> Result<PathBuf, St
     }
     // Below the current folder: the files with that name; the one with the failing step wins.
     let base = Path::new(&name).file_name().map(|b| b.to_os_string());
-    let (files, _) = crate::cli::discover(&roots[roots.len() - 1..], &[]);
+    let (files, _) = crate::engine::discover(&roots[roots.len() - 1..], &[]);
     let named: Vec<PathBuf> = files
         .into_iter()
         .filter(|f| f.file_name().map(|b| b.to_os_string()) == base)

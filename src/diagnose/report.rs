@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 
 use super::failures::Recognised;
 use super::{DiagnoseArgs, Reading};
-use crate::cli::{FileReport, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::engine::FileReport;
 use crate::render::{self, FileResult, text::Style};
 
 /// A recognised failure matched against its Dockerfile.
@@ -232,10 +233,10 @@ fn text(args: &DiagnoseArgs, o: &Outcome, ordered: &[Diagnostic]) -> String {
         if outcome.output != r.source {
             diffs.push_str(&render::diff::unified(&r.shown, &r.source, &outcome.output));
         }
-        let (side, _) = crate::cli::merge_side_files(crate::cli::side_proposals(r));
+        let (side, _) = crate::engine::merge_side_files(crate::engine::side_proposals(r));
         for (path, (old, new)) in &side {
             diffs.push_str(&render::diff::unified(
-                &crate::cli::display_path(path),
+                &crate::engine::display_path(path),
                 old,
                 new,
             ));
@@ -357,7 +358,8 @@ fn machine(
         }
         OutputFormat::Sarif => {
             let mut v: Value =
-                serde_json::from_str(&render::sarif::render(&files)).expect("our own JSON");
+                serde_json::from_str(&render::sarif::render(&files, &crate::cli::rule_infos()))
+                    .expect("our own JSON");
             if let Some(run) = v["runs"].get_mut(0) {
                 if let Some(results) = run["results"].as_array_mut() {
                     for (i, r) in results.iter_mut().enumerate() {

@@ -80,13 +80,16 @@ pub struct Discarded {
 }
 
 /// The result of fixing a file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct FixOutcome {
     pub output: String,
     /// Other files of the build context the fixes changed: path → (old text, new text).
     pub side_files: BTreeMap<String, (String, String)>,
     pub applied: Vec<Applied>,
     pub discarded: Vec<Discarded>,
+    /// The diagnostics of `output`, from the loop's last check (with the context files as the
+    /// fixes left them), so that what stands after the fixes needs no check of its own.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// The loop did not settle: these rules kept producing fixes.
@@ -177,20 +180,31 @@ pub fn fix_checked(
                 (&parsed, diagnostics)
             }
         };
+        let usable = |code: &str, f: &Fix| {
+            // A fix that would leave the text as it is (a rule's oversight) fixes nothing.
+            allowed(f)
+                && f.edits.iter().any(|e| changes(&texts, e))
+                && !discarded
+                    .iter()
+                    .any(|x| x.code == code && x.title == f.title)
+        };
+        if !diagnostics
+            .iter()
+            .any(|d| d.fix.as_ref().is_some_and(|f| usable(d.code, f)))
+        {
+            return Ok(outcome(
+                texts,
+                applied,
+                discarded,
+                diagnostics,
+                &mut original,
+            ));
+        }
         let mut candidates: Vec<(&'static str, Fix)> = diagnostics
             .into_iter()
             .filter_map(|d| d.fix.map(|f| (d.code, f)))
-            // A fix that would leave the text as it is (a rule's oversight) fixes nothing.
-            .filter(|(_, f)| allowed(f) && f.edits.iter().any(|e| changes(&texts, e)))
-            .filter(|(code, f)| {
-                !discarded
-                    .iter()
-                    .any(|x| x.code == *code && x.title == f.title)
-            })
+            .filter(|(code, f)| usable(code, f))
             .collect();
-        if candidates.is_empty() {
-            return Ok(outcome(texts, applied, discarded, &mut original));
-        }
         candidates.sort_by(|(ca, fa), (cb, fb)| {
             let sa = fa.edits.iter().map(|e| e.range.start).min();
             let sb = fb.edits.iter().map(|e| e.range.start).min();
@@ -279,13 +293,20 @@ pub fn fix_checked(
         tree = Some(next_tree);
     }
     let df = parse(&texts.dockerfile, tree.take());
-    let still: Vec<(&'static str, Fix)> = check(&df, &texts.side)
-        .into_iter()
-        .filter_map(|d| d.fix.map(|f| (d.code, f)))
+    let diagnostics = check(&df, &texts.side);
+    let still: Vec<(&'static str, Fix)> = diagnostics
+        .iter()
+        .filter_map(|d| d.fix.clone().map(|f| (d.code, f)))
         .filter(|(_, f)| allowed(f))
         .collect();
     if still.is_empty() {
-        return Ok(outcome(texts, applied, discarded, &mut original));
+        return Ok(outcome(
+            texts,
+            applied,
+            discarded,
+            diagnostics,
+            &mut original,
+        ));
     }
     Err(NotConverged {
         rules: dedup_codes(&still),
@@ -305,6 +326,7 @@ fn outcome(
     texts: Texts,
     applied: Vec<Applied>,
     discarded: Vec<Discarded>,
+    diagnostics: Vec<Diagnostic>,
     original: &mut impl FnMut(&str) -> String,
 ) -> FixOutcome {
     let side_files = texts
@@ -320,6 +342,7 @@ fn outcome(
         side_files,
         applied,
         discarded,
+        diagnostics,
     }
 }
 

@@ -1,5 +1,6 @@
-//! `gomodfix lsp`: a Language Server Protocol server over stdio. It runs exactly the CLI's
-//! rules and fixes ([`crate::cli::process_source`]), so an editor sees what `gomodfix` prints.
+//! `gomodfix lsp`: a Language Server Protocol server over stdio. It runs exactly the engine's
+//! check and fixes ([`crate::engine::process_source`]), with the client's settings as the
+//! engine's options, so an editor sees what `gomodfix` prints.
 
 mod position;
 mod transport;
@@ -30,7 +31,9 @@ use serde::Deserialize;
 
 pub use position::{offset_to_position, path_to_uri, position_to_offset, uri_to_path};
 
-use crate::cli::{CheckArgs, Cli, ContextCache, FileReport, process_source};
+use crate::engine::{
+    ContextCache, FileReport, Fixes, MAX_FILE_BYTES, Options, Overrides, decode, process_source,
+};
 use crate::fix::{Applicability, Edit};
 use crate::rules;
 
@@ -307,23 +310,27 @@ impl Server {
         }
     }
 
-    fn args(&self) -> CheckArgs {
-        use clap::Parser;
-        let mut args = Cli::parse_from(["gomodfix"]).check;
-        args.select = self.settings.select.clone();
-        args.ignore = self.settings.ignore.clone();
-        args.unsafe_fixes = self.settings.unsafe_fixes;
-        args.hardening = self.settings.hardening;
-        args
+    /// The client's settings as the engine's options (fixes computed, none written).
+    fn options(&self) -> Options {
+        Options {
+            overrides: Overrides {
+                select: self.settings.select.clone(),
+                ignore: self.settings.ignore.clone(),
+                unsafe_fixes: self.settings.unsafe_fixes,
+                hardening: self.settings.hardening,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
     }
 
     /// Check a document's text and publish its diagnostics.
     fn update(&mut self, uri: &Uri, text: String) {
         let path = uri_to_path(uri.as_str()).unwrap_or_else(|| PathBuf::from("Dockerfile"));
         // Diagnostics on every keystroke; the whole-file fix is computed when it is asked for.
-        let mut args = self.args();
-        args.diagnostics_only = true;
-        let report = lint(&path, &text, &args, &self.cache);
+        let mut options = self.options();
+        options.fixes = Fixes::None;
+        let report = lint(&path, &text, &options, &self.cache);
         let diagnostics = to_lsp_diagnostics(&text, &report);
         self.documents
             .insert(uri.as_str().to_string(), Document { text, report });
@@ -394,7 +401,7 @@ impl Server {
             .is_some_and(|only| only.iter().any(|k| FIX_ALL_KIND.starts_with(k.as_str())));
         let fixed = asks_source.then(|| {
             let path = uri_to_path(uri.as_str()).unwrap_or_else(|| PathBuf::from("Dockerfile"));
-            lint(&path, &doc.text, &self.args(), &self.cache)
+            lint(&path, &doc.text, &self.options(), &self.cache)
         });
         if let Some(outcome) = fixed.as_ref().and_then(|r| r.fixed.as_ref())
             && (outcome.output != doc.text || !outcome.side_files.is_empty())
@@ -442,30 +449,27 @@ impl Server {
 }
 
 /// Check text as the CLI would, with the safe fixes only for "fix all".
-fn lint(path: &std::path::Path, text: &str, args: &CheckArgs, cache: &ContextCache) -> FileReport {
-    let mut args = args.clone();
-    args.unsafe_fixes = false;
+fn lint(path: &std::path::Path, text: &str, options: &Options, cache: &ContextCache) -> FileReport {
+    let mut options = options.clone();
+    options.overrides.unsafe_fixes = false;
     // The same refusals as for files on disk (binary text, too large).
-    let (source, bom) = match crate::cli::decode(text.as_bytes().to_vec()) {
-        Ok(_) if text.len() as u64 > crate::cli::MAX_FILE_BYTES => {
-            let mut r = process_source(path, String::new(), false, &args, cache);
+    let (source, bom) = match decode(text.as_bytes().to_vec()) {
+        Ok(_) if text.len() as u64 > MAX_FILE_BYTES => {
+            let mut r = process_source(path, String::new(), false, &options, cache);
             r.diagnostics.clear();
-            r.error = Some(format!(
-                "larger than the {} byte limit",
-                crate::cli::MAX_FILE_BYTES
-            ));
+            r.error = Some(format!("larger than the {} byte limit", MAX_FILE_BYTES));
             return r;
         }
         Ok(decoded) => decoded,
         Err(e) => {
-            let mut r = process_source(path, String::new(), false, &args, cache);
+            let mut r = process_source(path, String::new(), false, &options, cache);
             r.diagnostics.clear();
             r.fixed = None;
             r.error = Some(e);
             return r;
         }
     };
-    let mut report = process_source(path, source, bom, &args, cache);
+    let mut report = process_source(path, source, bom, &options, cache);
     if bom {
         // Offsets in the report are for the text without the BOM; the editor's text has it.
         shift(&mut report, 3);
@@ -475,16 +479,22 @@ fn lint(path: &std::path::Path, text: &str, args: &CheckArgs, cache: &ContextCac
 
 /// Move every range of a report by `by` bytes.
 fn shift(report: &mut FileReport, by: usize) {
-    for d in &mut report.diagnostics {
+    let fixed = report.fixed.as_mut();
+    let fixed_diagnostics = fixed.map(|o| {
+        o.output = format!("\u{feff}{}", o.output);
+        &mut o.diagnostics
+    });
+    for d in report
+        .diagnostics
+        .iter_mut()
+        .chain(fixed_diagnostics.into_iter().flatten())
+    {
         d.range = d.range.start + by..d.range.end + by;
         if let Some(f) = &mut d.fix {
             for e in f.edits.iter_mut().filter(|e| e.file.is_none()) {
                 e.range = e.range.start + by..e.range.end + by;
             }
         }
-    }
-    if let Some(o) = &mut report.fixed {
-        o.output = format!("\u{feff}{}", o.output);
     }
 }
 

@@ -10,7 +10,7 @@ pub mod text;
 
 use serde::Serialize;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 
 /// What the renderers need of one checked file.
 pub struct FileResult<'a> {
@@ -21,6 +21,19 @@ pub struct FileResult<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Why the file could not be checked.
     pub error: Option<&'a str>,
+}
+
+/// What a machine format says of a rule (SARIF lists every rule): given by the caller, so that
+/// rendering needs nothing of the rules themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    /// One line: what the rule finds.
+    pub summary: &'a str,
+    /// Its documentation (Markdown).
+    pub doc: &'a str,
+    pub severity: Severity,
 }
 
 /// A 1-based line and column (in characters), plus the byte offset.

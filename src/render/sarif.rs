@@ -4,9 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::{FileResult, Position, rule_url};
+use super::{FileResult, Position, RuleInfo, rule_url};
 use crate::diagnostics::Severity;
-use crate::rules::registry;
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -27,11 +26,11 @@ fn region(index: &crate::syntax::LineIndex, source: &str, range: &std::ops::Rang
     })
 }
 
-pub fn render(files: &[FileResult]) -> String {
-    let rules: Vec<Value> = registry()
+/// The SARIF log of the files; `rules` is the tool's rule list, in its order.
+pub fn render(files: &[FileResult], rules: &[RuleInfo]) -> String {
+    let rule_list: Vec<Value> = rules
         .iter()
-        .map(|r| {
-            let m = r.meta();
+        .map(|m| {
             json!({
                 "id": m.code,
                 "name": m.name,
@@ -56,10 +55,7 @@ pub fn render(files: &[FileResult]) -> String {
         }
         let lines = crate::syntax::LineIndex::new(f.source);
         for d in f.diagnostics {
-            let index = registry()
-                .iter()
-                .position(|r| r.meta().code == d.code)
-                .unwrap_or(0);
+            let index = rules.iter().position(|r| r.code == d.code).unwrap_or(0);
             let mut result = json!({
                 "ruleId": d.code,
                 "ruleIndex": index,
@@ -98,7 +94,7 @@ pub fn render(files: &[FileResult]) -> String {
                     "name": "gomodfix",
                     "version": env!("CARGO_PKG_VERSION"),
                     "informationUri": crate::project::HOMEPAGE,
-                    "rules": rules,
+                    "rules": rule_list,
                 }
             },
             "columnKind": "unicodeCodePoints",

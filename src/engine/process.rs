@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CheckArgs, ContextCache, display_path};
+use super::{ContextCache, Fixes, MAX_FILE_BYTES, Options, display_path};
 use crate::config::Effective;
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
@@ -18,7 +18,7 @@ pub struct FileReport {
     pub bom: bool,
     pub diagnostics: Vec<Diagnostic>,
     pub fixed: Option<FixOutcome>,
-    /// Diagnostics left after the fixes (only computed with `--write`).
+    /// Diagnostics left after the fixes (only computed with [`Fixes::Apply`]).
     pub remaining: Vec<Diagnostic>,
     pub error: Option<String>,
     /// Errors about the file's context that did not stop the check (a malformed go.mod).
@@ -37,22 +37,22 @@ pub fn read_dockerfile(path: &Path) -> Result<(String, bool), String> {
     if meta.is_dir() {
         return Err("is a directory".into());
     }
-    if meta.len() > super::MAX_FILE_BYTES {
+    if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
             "file is {} bytes, larger than the {} byte limit",
             meta.len(),
-            super::MAX_FILE_BYTES
+            MAX_FILE_BYTES
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     // The limit holds even for a file that grows while it is read.
-    file.take(super::MAX_FILE_BYTES + 1)
+    file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > super::MAX_FILE_BYTES {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
             "file is larger than the {} byte limit",
-            super::MAX_FILE_BYTES
+            MAX_FILE_BYTES
         ));
     }
     decode(bytes)
@@ -76,9 +76,9 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, bool), String> {
 }
 
 /// Check one Dockerfile on disk.
-pub fn process(path: &Path, args: &CheckArgs, cache: &ContextCache) -> FileReport {
+pub fn process_file(path: &Path, options: &Options, cache: &ContextCache) -> FileReport {
     match read_dockerfile(path) {
-        Ok((source, bom)) => process_source(path, source, bom, args, cache),
+        Ok((source, bom)) => process_source(path, source, bom, options, cache),
         Err(e) => {
             let mut report = FileReport::new(path, String::new(), false);
             report.error = Some(e);
@@ -111,12 +111,12 @@ pub fn process_source(
     path: &Path,
     source: String,
     bom: bool,
-    args: &CheckArgs,
+    options: &Options,
     cache: &ContextCache,
 ) -> FileReport {
     let mut report = FileReport::new(path, source, bom);
     let effective = match cache.config_for(path) {
-        Ok(cfg) => Effective::merge(cfg.as_ref(), &args.overrides()),
+        Ok(cfg) => Effective::merge(cfg.as_ref(), &options.overrides),
         Err(_) => {
             report.error = Some("not checked: its config file is invalid (see above)".into());
             return report;
@@ -130,8 +130,8 @@ pub fn process_source(
         path,
         &report.source,
         Some(&tree),
-        args.context.as_deref(),
-        args.target.as_deref(),
+        options.context.as_deref(),
+        options.target.as_deref(),
     ) {
         match c {
             Ok(ctx) => {
@@ -144,19 +144,19 @@ pub fn process_source(
     if contexts.is_empty() {
         contexts.push(None);
     }
-    let results: Vec<(Option<Context>, Settings, crate::Linted)> = contexts
+    let results: Vec<(Option<Context>, Settings, super::Linted)> = contexts
         .into_iter()
         .map(|ctx| {
             let mut settings = effective.settings();
             settings.target = ctx
                 .as_ref()
                 .and_then(|c| c.target.clone())
-                .or(args.target.clone());
+                .or(options.target.clone());
             let tree = Some(tree.clone());
-            let linted = if args.diagnostics_only {
-                crate::check_only_parsed(&report.source, tree, ctx.as_ref(), &settings)
+            let linted = if options.fixes == Fixes::None {
+                super::check_only_parsed(&report.source, tree, ctx.as_ref(), &settings)
             } else {
-                crate::lint_parsed(
+                super::lint_parsed(
                     &report.source,
                     tree,
                     ctx.as_ref(),
@@ -167,15 +167,18 @@ pub fn process_source(
             (ctx, settings, linted)
         })
         .collect();
-    let outputs: Vec<Result<&FixOutcome, String>> = results
+    if let Some(Err(e)) = results
         .iter()
-        .map(|(_, _, l)| l.fixed.as_ref().map_err(|e| e.to_string()))
-        .collect();
-    if let Some(Err(e)) = outputs.iter().find(|o| o.is_err()) {
-        report.error = Some(e.clone());
+        .map(|(_, _, l)| &l.fixed)
+        .find(|f| f.is_err())
+    {
+        report.error = Some(e.to_string());
         return report;
     }
-    let outcomes: Vec<&FixOutcome> = outputs.into_iter().flatten().collect();
+    let outcomes: Vec<&FixOutcome> = results
+        .iter()
+        .filter_map(|(_, _, l)| l.fixed.as_ref().ok())
+        .collect();
     let agree = outcomes
         .windows(2)
         .all(|w| w[0].output == w[1].output && w[0].side_files == w[1].side_files);
@@ -201,17 +204,24 @@ pub fn process_source(
         ));
         common
     };
-    // What stands after --write; without --write nothing is changed and `diagnostics` stands.
-    report.remaining = if args.write && outcome.output != report.source {
-        crate::rules::check(
-            &crate::syntax::Dockerfile::parse_with(
-                &outcome.output,
-                &crate::parse_options(ctx.as_ref(), &settings.golang_images),
-            ),
-            ctx.as_ref(),
-            settings,
-        )
-    } else if args.write {
+    // What stands once the fixes are written; without writing nothing is changed and
+    // `diagnostics` stands. The fix loop's last check found it, except where the fixes edit a
+    // context file (its check saw the edited file; this one is of the context as it was read).
+    let write = options.fixes == Fixes::Apply;
+    report.remaining = if write && outcome.output != report.source {
+        if outcome.side_files.is_empty() {
+            outcome.diagnostics.clone()
+        } else {
+            crate::rules::check(
+                &crate::syntax::Dockerfile::parse_with(
+                    &outcome.output,
+                    &super::parse_options(ctx.as_ref(), settings),
+                ),
+                ctx.as_ref(),
+                settings,
+            )
+        }
+    } else if write {
         report.diagnostics.clone()
     } else {
         Vec::new()
@@ -237,7 +247,7 @@ fn module_errors(ctx: &Context) -> Vec<String> {
 /// One list of diagnostics for a Dockerfile checked in several contexts: a finding that only
 /// some contexts have says which; fixes stay only when every context's fixes agree.
 fn merge_diagnostics(
-    results: &[(Option<Context>, Settings, crate::Linted)],
+    results: &[(Option<Context>, Settings, super::Linted)],
     agree: bool,
 ) -> Vec<Diagnostic> {
     if results.len() == 1 {
@@ -275,7 +285,7 @@ fn merge_diagnostics(
 
 /// Whether every context reports this finding with the same fix, editing the Dockerfile only.
 fn same_fix_everywhere(
-    results: &[(Option<Context>, Settings, crate::Linted)],
+    results: &[(Option<Context>, Settings, super::Linted)],
     d: &Diagnostic,
 ) -> bool {
     let Some(fix) = &d.fix else { return false };
@@ -293,49 +303,56 @@ fn same_fix_everywhere(
 /// alone asks for is applied.
 fn common_fixes(
     source: &str,
-    results: &[(Option<Context>, Settings, crate::Linted)],
+    results: &[(Option<Context>, Settings, super::Linted)],
     unsafe_fixes: bool,
 ) -> FixOutcome {
     let parse = |text: &str, ctx: Option<&Context>, settings: &Settings| {
-        crate::syntax::Dockerfile::parse_with(
-            text,
-            &crate::parse_options(ctx, &settings.golang_images),
-        )
+        crate::syntax::Dockerfile::parse_with(text, &super::parse_options(ctx, settings))
     };
+    // The first context's diagnostics of the text last checked: those of the fixed text.
+    let mut last_first = Vec::new();
     let check = |df: &crate::syntax::Dockerfile, _: &std::collections::BTreeMap<String, String>| {
-        let per_context: Vec<Vec<Diagnostic>> = results
+        let mut per_context: Vec<Vec<Diagnostic>> = results
             .iter()
             .map(|(ctx, settings, _)| {
                 let parsed = parse(&df.source, ctx.as_ref(), settings);
                 crate::rules::check(&parsed, ctx.as_ref(), settings)
             })
             .collect();
-        let (first, rest) = per_context.split_first().expect("at least one context");
-        first
+        let first = per_context.remove(0);
+        let agreed = first
             .iter()
             .filter(|d| {
                 d.fix
                     .as_ref()
                     .is_some_and(|f| f.edits.iter().all(|e| e.file.is_none()))
-                    && rest.iter().all(|other| {
+                    && per_context.iter().all(|other| {
                         other
                             .iter()
                             .any(|x| x.code == d.code && x.range == d.range && x.fix == d.fix)
                     })
             })
             .cloned()
-            .collect()
+            .collect();
+        last_first = first;
+        agreed
     };
-    let (ctx0, settings0, _) = &results[0];
-    crate::fix::fix_until_stable(
+    let (ctx0, settings0, linted0) = &results[0];
+    match crate::fix::fix_until_stable(
         source,
         unsafe_fixes,
         check,
         |text, _| parse(text, ctx0.as_ref(), settings0),
         |_| String::new(),
-    )
-    .unwrap_or_else(|_| FixOutcome {
-        output: source.to_string(),
-        ..Default::default()
-    })
+    ) {
+        Ok(outcome) => FixOutcome {
+            diagnostics: last_first,
+            ..outcome
+        },
+        Err(_) => FixOutcome {
+            output: source.to_string(),
+            diagnostics: linted0.diagnostics.clone(),
+            ..Default::default()
+        },
+    }
 }
