@@ -20,6 +20,7 @@ pub mod diagnose;
 pub mod diagnostics;
 pub mod engine;
 pub mod fix;
+pub mod follow;
 pub mod image_fs;
 pub mod lsp;
 pub mod project;

@@ -546,7 +546,7 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
 /// Run every rule on a parsed Dockerfile.
 pub fn check(df: &Dockerfile, ctx: Option<&Context>, settings: &Settings) -> Vec<Diagnostic> {
     // The go commands RUNs run through make and context scripts join the model.
-    let followed = ctx.and_then(|c| crate::syntax::follow::follow(df, c));
+    let followed = ctx.and_then(|c| crate::follow::follow(df, c));
     let df = followed.as_ref().unwrap_or(df);
     let cx = RuleContext::new(df, ctx, settings);
     let mut out = Vec::new();

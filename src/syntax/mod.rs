@@ -8,7 +8,6 @@
 //! - [`shell`], [`go`], [`follow`]: RUN bodies as shell, the go commands in them, and the scripts
 //!   and make recipes they run.
 
-pub mod follow;
 pub mod go;
 pub mod lower;
 pub mod model;

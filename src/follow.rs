@@ -1,5 +1,9 @@
 //! Go commands a RUN runs through `make` or a shell script from the build context.
 //!
+//! Between the model ([`crate::syntax`]) and the rules: it reads the Makefiles and scripts the
+//! stage copied from the context (so it depends on [`crate::context`] and [`crate::image_fs`],
+//! which the model does not).
+//!
 //! `RUN make build` (also `make -C dir X`, `make` for the default goal, `$(MAKE) X` inside a
 //! recipe) reads the Makefile the stage copied or bind-mounted (makefile-lossless parses it),
 //! expands the target's prerequisites and recipe lines with the Makefile's variables (`=`, `:=`,
@@ -16,10 +20,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use super::shell::{self, Command, Mode, Word};
-use super::{Dockerfile, GoCommand, Kind};
 use crate::context::Context;
 use crate::image_fs::StageFiles;
+use crate::syntax::shell::{self, Command, Mode, Word};
+use crate::syntax::{Dockerfile, GoCommand, Kind};
 
 /// How deep make and scripts are followed into one another.
 const MAX_DEPTH: usize = 6;
@@ -68,7 +72,7 @@ pub fn follow(df: &Dockerfile, ctx: &Context) -> Option<Dockerfile> {
                     continue;
                 }
                 let dir = match &cd {
-                    Some(d) => super::join_path(workdir, d),
+                    Some(d) => crate::syntax::join_path(workdir, d),
                     None => workdir.to_string(),
                 };
                 let invocation = Invocation {
@@ -135,7 +139,7 @@ impl Invocation {
     fn moved(&self, dir: &str) -> Invocation {
         let mut next = self.clone();
         next.cd = Some(join_cd(self.cd.as_deref(), dir));
-        next.dir = super::join_path(&self.dir, dir);
+        next.dir = crate::syntax::join_path(&self.dir, dir);
         next
     }
 }
@@ -144,7 +148,7 @@ struct Follower<'a> {
     ctx: &'a Context,
     files: &'a StageFiles,
     at: usize,
-    env: &'a super::EnvMap<String>,
+    env: &'a crate::syntax::EnvMap<String>,
     out: Vec<GoCommand>,
     /// (file, target) pairs already followed: recursion and repeated prerequisites.
     visited: BTreeSet<(String, String)>,
@@ -201,7 +205,7 @@ impl Follower<'_> {
         if path.contains('$') {
             return;
         }
-        let image_path = super::join_path(&inv.dir, path);
+        let image_path = crate::syntax::join_path(&inv.dir, path);
         if !self.visited.insert((image_path.clone(), String::new())) {
             return;
         }
@@ -212,7 +216,7 @@ impl Follower<'_> {
             return;
         }
         for (here, c) in commands_with_cd(&text, inv) {
-            let line = super::text::line_number(&text, c.range.start);
+            let line = crate::syntax::line_number(&text, c.range.start);
             self.found(&here, &c, &format!("via {rel}:{line}"), depth);
         }
     }
@@ -313,7 +317,7 @@ impl Follower<'_> {
         };
         let Some((rel, text)) = candidates
             .iter()
-            .find_map(|f| self.read(&super::join_path(&dir.dir, f)))
+            .find_map(|f| self.read(&crate::syntax::join_path(&dir.dir, f)))
         else {
             return;
         };
@@ -355,7 +359,7 @@ impl Follower<'_> {
             let Some(expanded) = makefile.expand(line, goal) else {
                 continue;
             };
-            let line_no = super::text::line_number(text, *offset);
+            let line_no = crate::syntax::line_number(text, *offset);
             let via = format!("via make {goal}, {rel}:{line_no}");
             // Each recipe line runs in its own shell, in the make directory, with the exported
             // variables in its environment (they win over the environment make started with).
@@ -467,7 +471,7 @@ struct Makefile {
 impl Makefile {
     fn new(
         text: &str,
-        env: &super::EnvMap<String>,
+        env: &crate::syntax::EnvMap<String>,
         overrides: BTreeMap<String, String>,
     ) -> Makefile {
         let (parsed, _errors) = makefile_lossless::Makefile::from_str_relaxed(text);
@@ -647,7 +651,7 @@ mod tests {
     use super::*;
 
     fn mk(text: &str) -> Makefile {
-        Makefile::new(text, &super::super::EnvMap::new_sync(), BTreeMap::new())
+        Makefile::new(text, &crate::syntax::EnvMap::new_sync(), BTreeMap::new())
     }
 
     #[test]
@@ -723,7 +727,7 @@ mod tests {
             m.vars.get("IMG"),
             Some(&Some("controller:latest".to_string()))
         );
-        let line = crate::syntax::text::line_number(text, build.recipe[0].0);
+        let line = crate::syntax::line_number(text, build.recipe[0].0);
         assert_eq!(
             text.lines().nth(line - 1).unwrap(),
             "\tgo build -o bin/manager cmd/main.go"
