@@ -561,3 +561,28 @@ fn closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
+
+/// A fix that edits only .dockerignore (GM014) leaves nothing remaining after `--write`: the
+/// summary and the exit code come from the check of the fixed files, the edited .dockerignore
+/// included, not from the context as it was first read.
+#[test]
+fn write_counts_a_fixed_dockerignore_as_fixed() {
+    let dir = project(CLEAN);
+    fs::write(dir.path().join(".dockerignore"), "*.sum\n").unwrap();
+    gomodfix(dir.path())
+        .args(["--write", "--select", "GM014", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "Fixed 1 problem(s) in 1 file(s); 0 remaining.",
+        ));
+    assert!(
+        fs::read_to_string(dir.path().join(".dockerignore"))
+            .unwrap()
+            .contains("!go.sum")
+    );
+    gomodfix(dir.path())
+        .args(["--select", "GM014", "."])
+        .assert()
+        .code(0);
+}

@@ -131,6 +131,10 @@ pub fn finish(
                     standing = (r.source.clone(), r.diagnostics.clone());
                 }
             }
+        } else if !outcome.side_files.is_empty() {
+            // Only context files change (.dockerignore); the caller writes them and counts the
+            // files, the fixes are counted here.
+            n.fixed_count += outcome.applied.len();
         }
         n.remaining += standing.1.len();
         if text_format {

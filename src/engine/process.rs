@@ -183,7 +183,7 @@ pub fn process_source(
         .windows(2)
         .all(|w| w[0].output == w[1].output && w[0].side_files == w[1].side_files);
     report.diagnostics = merge_diagnostics(&results, agree);
-    let (ctx, settings) = (&results[0].0, &results[0].1);
+    let ctx = &results[0].0;
     report.context_root = ctx.as_ref().map(|c| c.tree.root.clone());
     let outcome = if agree {
         outcomes[0].clone()
@@ -204,25 +204,11 @@ pub fn process_source(
         ));
         common
     };
-    // What stands once the fixes are written; without writing nothing is changed and
-    // `diagnostics` stands. The fix loop's last check found it, except where the fixes edit a
-    // context file (its check saw the edited file; this one is of the context as it was read).
-    let write = options.fixes == Fixes::Apply;
-    report.remaining = if write && outcome.output != report.source {
-        if outcome.side_files.is_empty() {
-            outcome.diagnostics.clone()
-        } else {
-            crate::rules::check(
-                &crate::syntax::Dockerfile::parse_with(
-                    &outcome.output,
-                    &super::parse_options(ctx.as_ref(), settings),
-                ),
-                ctx.as_ref(),
-                settings,
-            )
-        }
-    } else if write {
-        report.diagnostics.clone()
+    // What stands once the fixes are written: the fix loop's last check, of the fixed text in
+    // the context as the fixes left it (an edited .dockerignore included). Without writing
+    // nothing is changed and `diagnostics` stands.
+    report.remaining = if options.fixes == Fixes::Apply {
+        outcome.diagnostics.clone()
     } else {
         Vec::new()
     };
