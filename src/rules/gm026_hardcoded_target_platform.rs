@@ -490,7 +490,7 @@ fn sourced_without_export(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                     continue;
                 };
                 let finding = Finding::SourcedWithoutExport {
-                    name: *name,
+                    name,
                     file: file.clone(),
                     line: cx.df.line_col(cx.df.instructions[*set_idx].range.start).0,
                 };
