@@ -1,8 +1,8 @@
 use std::ops::Range;
 
-use super::{Diagnostic, RuleContext, Severity, mod_mode, with_leading_space};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation, mod_mode, with_leading_space};
 use crate::context::{Context, join_rel};
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::image_fs::StageFiles;
 use crate::syntax::{GoCommand, Instruction, Kind, Pair, RunForm, Stage};
 
@@ -73,6 +73,144 @@ The build context (vendor/modules.txt, .dockerignore) and a go.mod that the go c
 Silent when the context is unknown or a COPY cannot be resolved."#,
 }
 
+/// GM005's findings.
+enum Finding {
+    /// vendor/modules.txt does not match go.mod (`why`) where `go {sub}` builds in vendor mode
+    /// (reported as an error). Fixtures: `pos_vendor_out_of_date`,
+    /// `pos_vendor_missing_requirement`, `pos_vendor_not_marked_explicit`,
+    /// `pos_vendor_explicit_not_required`.
+    OutOfDate { why: Inconsistency, sub: String },
+    /// `-mod={mode}` (not vendor) where vendor/ reaches the stage. Fixtures:
+    /// `pos_contradicting_mod_flag`.
+    ContradictingModFlag { mode: String },
+    /// vendor/ reaches the stage and the stage's `ENV GOFLAGS` lacks `-mod=vendor`. Fixtures:
+    /// `pos_hardening_goflags_env_extended`.
+    GoflagsWithoutVendor,
+    /// vendor/ reaches the stage and `go {sub}` does not say `-mod=vendor`. Fixtures:
+    /// `pos_vendor_made_explicit`, `pos_go113_module_needs_explicit_vendor`,
+    /// `pos_hardening_exec_form_flag`.
+    ImplicitVendor { sub: String },
+    /// `go mod download` where vendor/ reaches the stage. Fixtures: `pos_vendor_made_explicit`.
+    DownloadWithVendor,
+    /// A `-mod=vendor` flag where vendor/ does not reach the stage (an error). Fixtures:
+    /// `pos_flag_alone_on_continuation_line`, `pos_vendor_hidden_by_dockerignore`.
+    VendorFlagWithoutVendor { why: VendorAbsent },
+    /// GOFLAGS says `-mod=vendor` where vendor/ does not reach the stage (an error; the fix
+    /// edits the stage's `ENV GOFLAGS`, none when GOFLAGS comes from elsewhere). Fixtures:
+    /// `pos_goflags_vendor_without_vendor`, `pos_vendor_not_copied`,
+    /// `pos_make_exports_goflags_vendor`.
+    GoflagsVendorWithoutVendor { why: VendorAbsent },
+    /// `go mod vendor` before the sources are copied. Fixtures: `pos_mod_vendor_before_sources`.
+    VendorBeforeSources,
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::OutOfDate { why, sub } => format!(
+                "vendor/modules.txt does not match go.mod ({why}): `go {sub}` stops with `inconsistent vendoring`; run `go mod vendor` in the repository and commit vendor/"
+            ),
+            Finding::ContradictingModFlag { mode } => {
+                format!("`-mod={mode}` contradicts the vendor/ directory copied into this stage")
+            }
+            Finding::GoflagsWithoutVendor => {
+                "vendor/ reaches this stage but GOFLAGS does not say `-mod=vendor`".into()
+            }
+            Finding::ImplicitVendor { sub } => {
+                format!("vendor/ reaches this stage; make `-mod=vendor` explicit on `go {sub}`")
+            }
+            Finding::DownloadWithVendor => {
+                "`go mod download` downloads what vendor/ already has".into()
+            }
+            Finding::VendorFlagWithoutVendor { why } => {
+                format!("`-mod=vendor` fails with `inconsistent vendoring`: {why}")
+            }
+            Finding::GoflagsVendorWithoutVendor { why } => format!(
+                "GOFLAGS sets `-mod=vendor` but {why}; the build fails with `inconsistent vendoring`"
+            ),
+            Finding::VendorBeforeSources => "`go mod vendor` runs before the sources are copied: vendor/ will miss the packages they import".into(),
+        }
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(match self {
+            Finding::OutOfDate { .. } | Finding::ContradictingModFlag { .. } => return None,
+            Finding::GoflagsWithoutVendor => "Add -mod=vendor to GOFLAGS".into(),
+            Finding::ImplicitVendor { sub } => format!("Add -mod=vendor to `go {sub}`"),
+            Finding::DownloadWithVendor => "Remove the `go mod download` step".into(),
+            Finding::VendorFlagWithoutVendor { .. } => "Remove -mod=vendor".into(),
+            Finding::GoflagsVendorWithoutVendor { .. } => "Remove -mod=vendor from GOFLAGS".into(),
+            Finding::VendorBeforeSources => "Move `go mod vendor` after the source COPY".into(),
+        })
+    }
+}
+
+/// Why vendor/ does not reach a stage (in GM005's findings).
+enum VendorAbsent {
+    /// Fixtures: `pos_goflags_vendor_without_vendor`, `pos_flag_alone_on_continuation_line`.
+    NotInContext,
+    /// Fixtures: `pos_vendor_hidden_by_dockerignore`.
+    Hidden { pattern: String },
+    /// Fixtures: `pos_vendor_not_copied`.
+    NotCopied,
+}
+
+impl std::fmt::Display for VendorAbsent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VendorAbsent::NotInContext => f.write_str("vendor/ is not in the build context"),
+            VendorAbsent::Hidden { pattern } => {
+                write!(f, ".dockerignore hides vendor/ (pattern `{pattern}`)")
+            }
+            VendorAbsent::NotCopied => f.write_str("no COPY brings vendor/ into this stage"),
+        }
+    }
+}
+
+/// How vendor/modules.txt differs from go.mod: the first difference Go's vendoring check
+/// reports (in [`Finding::OutOfDate`]).
+enum Inconsistency {
+    /// A requirement not in vendor/modules.txt. Fixtures: `pos_vendor_missing_requirement`.
+    NotVendored { path: String, version: String },
+    /// A requirement vendored at another version. Fixtures: `pos_vendor_out_of_date`.
+    OtherVersion {
+        path: String,
+        version: String,
+        vendored: String,
+    },
+    /// A requirement vendored without its `## explicit` mark. Fixtures:
+    /// `pos_vendor_not_marked_explicit`.
+    NotExplicit { path: String, version: String },
+    /// An `## explicit` module go.mod no longer requires. Fixtures:
+    /// `pos_vendor_explicit_not_required`.
+    NotRequired { path: String, version: String },
+}
+
+impl std::fmt::Display for Inconsistency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Inconsistency::NotVendored { path, version } => {
+                write!(f, "{path}@{version} is required but not vendored")
+            }
+            Inconsistency::OtherVersion {
+                path,
+                version,
+                vendored,
+            } => write!(f, "{path}@{version} is required, vendor/ has {vendored}"),
+            Inconsistency::NotExplicit { path, version } => write!(
+                f,
+                "{path}@{version} is required but not marked explicit in vendor/modules.txt"
+            ),
+            Inconsistency::NotRequired { path, version } => write!(
+                f,
+                "{path}@{version} is vendored as explicit but go.mod does not require it"
+            ),
+        }
+    }
+}
+
 impl VendorMode {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(ctx) = cx.ctx else { return };
@@ -134,14 +272,11 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
         {
             consistency_checked = true;
             if let Some(why) = vendor_inconsistency(go_mod, list) {
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    format!(
-                        "vendor/modules.txt does not match go.mod ({why}): `go {}` stops with `inconsistent vendoring`; run `go mod vendor` in the repository and commit vendor/",
-                        go.sub
-                    ),
-                );
+                let finding = Finding::OutOfDate {
+                    why,
+                    sub: go.sub.clone(),
+                };
+                let mut d = cx.report(&finding, ins.range.clone());
                 d.severity = Severity::Error;
                 out.push(d);
             }
@@ -158,10 +293,11 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
                     // `go list -m …` (module queries such as `-u -m all`) cannot run in vendor
                     // mode: `-mod=mod`/`readonly` there is required, not a contradiction.
                     Some(_) if go.sub == "list" => {}
-                    Some(other) => out.push(cx.diagnostic(
-                        &META,
+                    Some(other) => out.push(cx.report(
+                        &Finding::ContradictingModFlag {
+                            mode: other.to_string(),
+                        },
                         ins.range.clone(),
-                        format!("`-mod={other}` contradicts the vendor/ directory copied into this stage"),
                     )),
                     None if vendor_is_default => {}
                     None => {
@@ -173,42 +309,26 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
                             reported_env.push(env_idx);
                             let value = pair.value.clone().unwrap_or_default();
                             let new = format!("{} -mod=vendor", value.trim()).trim().to_string();
-                            let mut d = cx.diagnostic(
-                                &META,
-                                env_ins.range.clone(),
-                                "vendor/ reaches this stage but GOFLAGS does not say `-mod=vendor`".into(),
-                            );
-                            d.fix = Some(Fix::safe(
-                                "Add -mod=vendor to GOFLAGS",
-                                vec![replace_pair_value(pair, &new)],
-                            ));
+                            let finding = Finding::GoflagsWithoutVendor;
+                            let mut d = cx.report(&finding, env_ins.range.clone());
+                            d.fix = Some(finding.safe_fix(vec![replace_pair_value(pair, &new)]));
                             out.push(d);
                         } else {
-                            let mut d = cx.diagnostic(
-                                &META,
-                                ins.range.clone(),
-                                format!("vendor/ reaches this stage; make `-mod=vendor` explicit on `go {}`", go.sub),
-                            );
-                            d.fix = Some(Fix::safe(
-                                format!("Add -mod=vendor to `go {}`", go.sub),
-                                vec![insert_flag(cx, ins, go)],
-                            ));
+                            let finding = Finding::ImplicitVendor {
+                                sub: go.sub.clone(),
+                            };
+                            let mut d = cx.report(&finding, ins.range.clone());
+                            d.fix = Some(finding.safe_fix(vec![insert_flag(cx, ins, go)]));
                             out.push(d);
                         }
                     }
                 }
             } else if go.sub == "mod download" {
                 let run = ins.run.as_ref().expect("go commands come from RUNs");
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    "`go mod download` downloads what vendor/ already has".into(),
-                );
+                let finding = Finding::DownloadWithVendor;
+                let mut d = cx.report(&finding, ins.range.clone());
                 if run.commands.len() == 1 {
-                    d.fix = Some(Fix::unsafe_(
-                        "Remove the `go mod download` step",
-                        vec![Edit::delete(cx.whole_lines(ins))],
-                    ));
+                    d.fix = Some(finding.unsafe_fix(vec![Edit::delete(cx.whole_lines(ins))]));
                 }
                 out.push(d);
             }
@@ -218,31 +338,27 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
             continue;
         }
         let why = if ctx.tree.kind(&vendor_rel).is_none() {
-            "vendor/ is not in the build context".to_string()
+            VendorAbsent::NotInContext
         } else if let Some(p) = ctx
             .dockerignore
             .as_ref()
             .and_then(|d| d.excluding_pattern(&vendor_rel))
         {
-            format!(".dockerignore hides vendor/ (pattern `{p}`)")
+            VendorAbsent::Hidden {
+                pattern: p.to_string(),
+            }
         } else {
-            "no COPY brings vendor/ into this stage".to_string()
+            VendorAbsent::NotCopied
         };
         if let Some((_, flag_range)) = go.mod_flag().filter(|(m, _)| *m == "vendor") {
-            let mut d = cx.diagnostic(
-                &META,
-                ins.range.clone(),
-                format!("`-mod=vendor` fails with `inconsistent vendoring`: {why}"),
-            );
+            let finding = Finding::VendorFlagWithoutVendor { why };
+            let mut d = cx.report(&finding, ins.range.clone());
             d.severity = Severity::Error;
-            d.fix = Some(Fix::unsafe_(
-                "Remove -mod=vendor",
-                vec![remove_word(cx, ins, flag_range)],
-            ));
+            d.fix = Some(finding.unsafe_fix(vec![remove_word(cx, ins, flag_range)]));
             out.push(d);
         } else if go.takes_mod_flag() && mod_mode(ins, go).as_deref() == Some("vendor") {
             let setter = goflags_setter(cx, stage, idx);
-            let (range, fix) = match setter {
+            let (range, edit) = match setter {
                 Some((env_idx, env_ins, pair)) => {
                     if reported_env.contains(&env_idx) {
                         continue;
@@ -255,13 +371,10 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
                 }
                 None => (ins.range.clone(), None),
             };
-            let mut d = cx.diagnostic(
-                &META,
-                range,
-                format!("GOFLAGS sets `-mod=vendor` but {why}; the build fails with `inconsistent vendoring`"),
-            );
+            let finding = Finding::GoflagsVendorWithoutVendor { why };
+            let mut d = cx.report(&finding, range);
             d.severity = Severity::Error;
-            d.fix = fix;
+            d.fix = edit.map(|e| finding.unsafe_fix(vec![e]));
             out.push(d);
         }
     }
@@ -286,19 +399,13 @@ fn check_vendor_before_sources(
     if target.near_error {
         return;
     }
-    let mut d = cx.diagnostic(
-        &META,
-        ins.range.clone(),
-        "`go mod vendor` runs before the sources are copied: vendor/ will miss the packages they import".into(),
-    );
+    let finding = Finding::VendorBeforeSources;
+    let mut d = cx.report(&finding, ins.range.clone());
     let text = cx.df.source[ins.range.clone()].to_string();
-    d.fix = Some(Fix::unsafe_(
-        "Move `go mod vendor` after the source COPY",
-        vec![
-            Edit::delete(cx.whole_lines(ins)),
-            cx.insert_lines_after(target, &[text]),
-        ],
-    ));
+    d.fix = Some(finding.unsafe_fix(vec![
+        Edit::delete(cx.whole_lines(ins)),
+        cx.insert_lines_after(target, &[text]),
+    ]));
     out.push(d);
 }
 
@@ -330,20 +437,20 @@ fn replace_pair_value(pair: &Pair, value: &str) -> Edit {
     Edit::replace(range, text)
 }
 
-fn remove_from_goflags(cx: &RuleContext, ins: &Instruction, pair: &Pair) -> Fix {
+/// The edit that drops `-mod=vendor` from a GOFLAGS setter (the whole ENV when nothing is left).
+fn remove_from_goflags(cx: &RuleContext, ins: &Instruction, pair: &Pair) -> Edit {
     let value = pair.value.clone().unwrap_or_default();
     let rest: Vec<&str> = value
         .split_whitespace()
         .filter(|f| f.trim_start_matches('-') != "mod=vendor")
         .collect();
-    let edit = if !rest.is_empty() {
+    if !rest.is_empty() {
         replace_pair_value(pair, &rest.join(" "))
     } else if ins.pairs.len() == 1 {
         Edit::delete(cx.whole_lines(ins))
     } else {
         Edit::delete(with_leading_space(&cx.df.source, pair.range.clone()))
-    };
-    Fix::unsafe_("Remove -mod=vendor from GOFLAGS", vec![edit])
+    }
 }
 
 /// Insert `-mod=vendor` right after `go <sub>`.
@@ -378,31 +485,25 @@ fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit
 fn vendor_inconsistency(
     go_mod: &crate::context::GoMod,
     list: &crate::context::gomod::VendorList,
-) -> Option<String> {
+) -> Option<Inconsistency> {
     for (path, version, _) in &go_mod.requires {
-        match list.modules.iter().find(|m| &m.path == path) {
-            None => return Some(format!("{path}@{version} is required but not vendored")),
-            Some(m) if &m.version != version => {
-                return Some(format!(
-                    "{path}@{version} is required, vendor/ has {}",
-                    m.version
-                ));
-            }
-            Some(m) if !m.explicit => {
-                return Some(format!(
-                    "{path}@{version} is required but not marked explicit in vendor/modules.txt"
-                ));
-            }
-            Some(_) => {}
-        }
+        let (path, version) = (path.clone(), version.clone());
+        return Some(match list.modules.iter().find(|m| m.path == path) {
+            None => Inconsistency::NotVendored { path, version },
+            Some(m) if m.version != version => Inconsistency::OtherVersion {
+                path,
+                version,
+                vendored: m.version.clone(),
+            },
+            Some(m) if !m.explicit => Inconsistency::NotExplicit { path, version },
+            Some(_) => continue,
+        });
     }
     list.modules
         .iter()
         .find(|m| m.explicit && !go_mod.requires.iter().any(|(p, _, _)| p == &m.path))
-        .map(|m| {
-            format!(
-                "{}@{} is vendored as explicit but go.mod does not require it",
-                m.path, m.version
-            )
+        .map(|m| Inconsistency::NotRequired {
+            path: m.path.clone(),
+            version: m.version.clone(),
         })
 }

@@ -1,7 +1,7 @@
 use super::golang_image::stage_go;
-use super::{Diagnostic, RuleContext, with_leading_space};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, with_leading_space};
 use crate::context::{context_rel, join_rel, split_dir};
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::syntax::{Instruction, Kind};
 
 declare_rule! {
@@ -58,6 +58,70 @@ attention.
 The complete build context listing."#,
 }
 
+/// GM013's findings; `names` are the COPY sources the build context lacks, as written.
+enum Finding {
+    /// go.sum, go.work, go.work.sum or vendor/ missing: the fix drops them from the COPY (unsafe
+    /// when a go command says `-mod=vendor`; none in JSON form). Fixtures:
+    /// `pos_go_sum_missing_no_requirements`, `pos_vendor_copy_without_vendor`,
+    /// `pos_vendor_dropped_with_mod_vendor_unsafe`.
+    ModuleFilesMissing { names: String },
+    /// A missing go.sum the module needs (it has requirements): no fix, `go mod tidy` in the
+    /// repository. Fixtures: `pos_go_sum_needed_no_fix`.
+    NeededGoSumMissing { names: String },
+    /// A missing Makefile or script the repository would commit: no fix. Fixtures:
+    /// `pos_makefile_missing`.
+    BuildFilesMissing { names: String },
+    /// Missing dep/glide files, in a stage the unsafe fix migrates to Go modules. Fixtures:
+    /// `pos_dep_era_dockerfile_migrated`, `pos_dep_files_gone`.
+    DepFilesMigrated { names: String },
+    /// Missing dep/glide files, in a stage that needs manual migration. Fixtures:
+    /// `pos_dep_mixed_run_needs_manual_migration`.
+    DepFilesManual { names: String },
+    /// A go.mod (`go_mod`, its context path) with requirements and no go.sum in the context.
+    /// Fixtures: `pos_requirements_without_go_sum`, `pos_go_sum_needed_no_fix`.
+    RequirementsWithoutGoSum { go_mod: String },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let not_found = |names: &str| {
+            format!("the build context has no {names}: this COPY fails with `not found`")
+        };
+        match self {
+            Finding::ModuleFilesMissing { names } | Finding::BuildFilesMissing { names } => {
+                not_found(names)
+            }
+            Finding::NeededGoSumMissing { names } => format!(
+                "{} (and the module needs it: run `go mod tidy` in the repository and commit go.sum)",
+                not_found(names)
+            ),
+            Finding::DepFilesMigrated { names } => format!(
+                "{} (dep/glide files: the project moved to Go modules; the unsafe fix migrates this Dockerfile: it drops the dep files and the dep steps, and the go commands build from go.mod)",
+                not_found(names)
+            ),
+            Finding::DepFilesManual { names } => format!(
+                "{} (dep/glide files: the project moved to Go modules, and this Dockerfile needs manual migration to build from go.mod: `gomodfix explain GM013`)",
+                not_found(names)
+            ),
+            Finding::RequirementsWithoutGoSum { go_mod } => format!(
+                "{go_mod} has requirements but the context has no go.sum: run `go mod tidy` in the repository and commit go.sum"
+            ),
+        }
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::ModuleFilesMissing { names } => Some(format!("Drop {names} from the COPY")),
+            Finding::DepFilesMigrated { .. } => {
+                Some("Migrate to Go modules: drop the dep files and the dep steps".into())
+            }
+            _ => None,
+        }
+    }
+}
+
 const NAMES: &[&str] = &["go.sum", "go.work", "go.work.sum", "vendor"];
 
 /// Files a Go build copies that a repository commits (never build outputs): dep's and glide's
@@ -111,41 +175,26 @@ impl CopyMissingModuleFile {
                     let dep = gone
                         .iter()
                         .any(|g| g.contains("Gopkg") || g.contains("glide"));
-                    let mut d = cx.diagnostic(
-                        &META,
-                        ins.range.clone(),
-                        format!(
-                            "the build context has no {}: this COPY fails with `not found`",
-                            gone.join(", ")
-                        ),
-                    );
+                    let names = gone.join(", ");
                     let migration = dep.then(|| dep_migration(cx, ins, &gone)).flatten();
-                    if let Some(edits) = migration {
-                        d.message.push_str(
-                            " (dep/glide files: the project moved to Go modules; the unsafe fix migrates this Dockerfile: it drops the dep files and the dep steps, and the go commands build from go.mod)",
-                        );
-                        d.fix = Some(Fix::unsafe_(
-                            "Migrate to Go modules: drop the dep files and the dep steps",
-                            edits,
-                        ));
-                    } else if dep {
-                        d.message.push_str(
-                            " (dep/glide files: the project moved to Go modules, and this Dockerfile needs manual migration to build from go.mod: `gomodfix explain GM013`)",
-                        );
-                    }
+                    let d = match migration {
+                        Some(edits) => {
+                            let finding = Finding::DepFilesMigrated { names };
+                            let mut d = cx.report(&finding, ins.range.clone());
+                            d.fix = Some(finding.unsafe_fix(edits));
+                            d
+                        }
+                        None if dep => {
+                            cx.report(&Finding::DepFilesManual { names }, ins.range.clone())
+                        }
+                        None => cx.report(&Finding::BuildFilesMissing { names }, ins.range.clone()),
+                    };
                     out.push(d);
                 }
                 continue;
             }
             let names: Vec<&str> = missing.iter().map(|w| w.text.as_str()).collect();
-            let mut d = cx.diagnostic(
-                &META,
-                ins.range.clone(),
-                format!(
-                    "the build context has no {}: this COPY fails with `not found`",
-                    names.join(", ")
-                ),
-            );
+            let names = names.join(", ");
             let json = cx.df.source[ins.range.clone()].contains('[');
             // Dropping a go.sum the module needs only trades `not found` for `missing go.sum
             // entry`: the repository must run `go mod tidy` (no fix then).
@@ -166,11 +215,12 @@ impl CopyMissingModuleFile {
                         .any(|(_, i, g)| super::mod_mode(i, g).as_deref() == Some("vendor"))
                 });
             if needed_go_sum {
-                d.message.push_str(
-                    " (and the module needs it: run `go mod tidy` in the repository and commit go.sum)",
-                );
+                out.push(cx.report(&Finding::NeededGoSumMissing { names }, ins.range.clone()));
+                continue;
             }
-            if !json && !needed_go_sum {
+            let finding = Finding::ModuleFilesMissing { names };
+            let mut d = cx.report(&finding, ins.range.clone());
+            if !json {
                 let edits = if missing.len() == copy.sources.len() {
                     vec![Edit::delete(cx.whole_lines(ins))]
                 } else {
@@ -179,11 +229,10 @@ impl CopyMissingModuleFile {
                         .map(|w| Edit::delete(with_leading_space(&cx.df.source, w.range.clone())))
                         .collect()
                 };
-                let title = format!("Drop {} from the COPY", names.join(", "));
                 d.fix = Some(if vendor_mode {
-                    Fix::unsafe_(title, edits)
+                    finding.unsafe_fix(edits)
                 } else {
-                    Fix::safe(title, edits)
+                    finding.safe_fix(edits)
                 });
             }
             out.push(d);
@@ -204,11 +253,8 @@ impl CopyMissingModuleFile {
                     .find_map(|s| cx.main_module(s).filter(|mm| &mm.dir == dir))
                     .map(|mm| mm.ins.range.clone());
                 if let Some(range) = at {
-                    out.push(cx.diagnostic(
-                        &META,
-                        range,
-                        format!("{} has requirements but the context has no go.sum: run `go mod tidy` in the repository and commit go.sum", join_rel(dir, "go.mod")),
-                    ));
+                    let go_mod = join_rel(dir, "go.mod");
+                    out.push(cx.report(&Finding::RequirementsWithoutGoSum { go_mod }, range));
                 }
             }
         }

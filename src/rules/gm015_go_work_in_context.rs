@@ -1,6 +1,5 @@
-use super::{Diagnostic, RuleContext, copy_line, effective_env};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation, copy_line, effective_env};
 use crate::context::{join_rel, resolve_in_context, split_dir};
-use crate::fix::Fix;
 use crate::syntax::{Stage, join_path};
 
 declare_rule! {
@@ -51,6 +50,108 @@ ignoring a git-ignored go.work makes the image match what CI checks out.
 
 ## Context needed
 The context's go.work, .gitignore and .dockerignore."#,
+}
+
+/// GM015's findings; `work_file` is the go.work's context path.
+enum Finding {
+    /// A go.work that git ignores (a developer's local file) reaches the image; the fix adds it
+    /// (and its go.work.sum, `ignore`) to .dockerignore. No fixture: a fixture's go.work is
+    /// tracked by this repository's git, so it is never a local file; tests/cli.rs
+    /// `git_ignored_go_work_is_local_until_git_tracks_it` shows it.
+    GitIgnoredWorkFile {
+        work_file: String,
+        ignore: Vec<String>,
+    },
+    /// A `use` directory (`member`, as go.work writes it) outside the build context. Fixtures:
+    /// `pos_member_outside_context`.
+    MemberOutsideContext { work_file: String, member: String },
+    /// `go {sub}` runs in workspace mode but members are not in the image; the fix adds
+    /// `ENV GOWORK=off`. Fixtures: `pos_member_missing_gowork_off`,
+    /// `pos_member_hidden_after_module_download`.
+    MembersMissing {
+        work_file: String,
+        sub: String,
+        missing: Vec<MissingMember>,
+    },
+    /// The same where the Dockerfile sets GOWORK itself: report only. Fixtures:
+    /// `pos_explicit_gowork_member_missing_report_only`.
+    MembersMissingGoworkSet {
+        work_file: String,
+        sub: String,
+        missing: Vec<MissingMember>,
+    },
+    /// A workspace build's `go mod download` runs before these module files (`names`) are
+    /// copied; the fix copies them before it. Fixtures: `pos_workspace_download_misses_members`.
+    DownloadBeforeModuleFiles { names: String },
+}
+
+/// A `use` member not in the image: its context path, and whether .dockerignore hides it.
+struct MissingMember {
+    dir: String,
+    hidden: bool,
+}
+
+impl std::fmt::Display for MissingMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.dir)?;
+        if self.hidden {
+            f.write_str(" (hidden by .dockerignore)")?;
+        }
+        Ok(())
+    }
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let not_in_image = |work_file: &str, sub: &str, missing: &[MissingMember]| {
+            let missing: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+            format!(
+                "{work_file} puts `go {sub}` in workspace mode, but its members {} are not in the image: `cannot load module … listed in go.work file`",
+                missing.join(", ")
+            )
+        };
+        match self {
+            Finding::GitIgnoredWorkFile { work_file, .. } => format!(
+                "{work_file} is ignored by git (a local file) but reaches the image and switches the build to workspace mode"
+            ),
+            Finding::MemberOutsideContext { work_file, member } => format!(
+                "{work_file} uses {member}, which is outside the build context: the workspace cannot be built from this context"
+            ),
+            Finding::MembersMissing {
+                work_file,
+                sub,
+                missing,
+            } => not_in_image(work_file, sub, missing),
+            Finding::MembersMissingGoworkSet {
+                work_file,
+                sub,
+                missing,
+            } => format!(
+                "{} (GOWORK is set in the Dockerfile: copy the members, or set it to off)",
+                not_in_image(work_file, sub, missing)
+            ),
+            Finding::DownloadBeforeModuleFiles { names } => {
+                format!("the workspace's `go mod download` runs before {names} are copied")
+            }
+        }
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::GitIgnoredWorkFile { ignore, .. } => {
+                Some(format!("Add {} to .dockerignore", ignore.join(" and ")))
+            }
+            Finding::MembersMissing { .. } => {
+                Some("Add `ENV GOWORK=off` to the stage (it builds one module)".into())
+            }
+            Finding::DownloadBeforeModuleFiles { .. } => {
+                Some("Copy the workspace's module files before the download".into())
+            }
+            Finding::MemberOutsideContext { .. } | Finding::MembersMissingGoworkSet { .. } => None,
+        }
+    }
 }
 
 impl GoWorkInContext {
@@ -114,19 +215,17 @@ fn check_stage(
         })
     });
     if ctx.tree.git_ignored.contains(work_file) && !copied_by_name {
-        let mut d = cx.diagnostic(
-            &META,
-            copy_ins.range.clone(),
-            format!("{work_file} is ignored by git (a local file) but reaches the image and switches the build to workspace mode"),
-        );
         let mut lines = vec![work_file.to_string()];
         if !ctx.excluded(&format!("{work_file}.sum")) {
             lines.push(format!("{work_file}.sum"));
         }
-        d.fix = Some(Fix::safe(
-            format!("Add {} to .dockerignore", lines.join(" and ")),
-            vec![cx.append_to_dockerignore(ctx, &lines)],
-        ));
+        let edit = cx.append_to_dockerignore(ctx, &lines);
+        let finding = Finding::GitIgnoredWorkFile {
+            work_file: work_file.to_string(),
+            ignore: lines,
+        };
+        let mut d = cx.report(&finding, copy_ins.range.clone());
+        d.fix = Some(finding.safe_fix(vec![edit]));
         out.push(d);
         return;
     }
@@ -135,10 +234,12 @@ fn check_stage(
     for u in &work.uses {
         match resolve_in_context(work_dir, u) {
             Some(rel) => members.push((rel, join_path(work_image_dir, u))),
-            None => out.push(cx.diagnostic(
-                &META,
+            None => out.push(cx.report(
+                &Finding::MemberOutsideContext {
+                    work_file: work_file.to_string(),
+                    member: u.clone(),
+                },
                 copy_ins.range.clone(),
-                format!("{work_file} uses {u}, which is outside the build context: the workspace cannot be built from this context"),
             )),
         }
     }
@@ -158,41 +259,38 @@ fn check_stage(
         })
         .collect();
     if !present.iter().all(|p| *p) {
-        let missing: Vec<String> = members
+        let missing: Vec<MissingMember> = members
             .iter()
             .zip(&present)
             .filter(|(_, p)| !**p)
-            .map(|((rel, _), _)| {
+            .map(|((rel, _), _)| MissingMember {
+                dir: rel.clone(),
                 // In the context but not sent: say where the member went.
-                if ctx.tree.modules.contains_key(rel.as_str())
-                    && !ctx.sends(&join_rel(rel, "go.mod"))
-                {
-                    format!("{rel} (hidden by .dockerignore)")
-                } else {
-                    rel.clone()
-                }
+                hidden: ctx.tree.modules.contains_key(rel.as_str())
+                    && !ctx.sends(&join_rel(rel, "go.mod")),
             })
             .collect();
-        let mut d = cx.diagnostic(
-            &META,
-            go_ins.range.clone(),
-            format!(
-                "{work_file} puts `go {}` in workspace mode, but its members {} are not in the image: `cannot load module … listed in go.work file`",
-                go.sub,
-                missing.join(", ")
-            ),
-        );
+        let (work_file, sub) = (work_file.to_string(), go.sub.clone());
         // A GOWORK the Dockerfile sets itself points at the workspace on purpose (and would
         // override an ENV added after FROM): report only.
         let explicit = effective_env(go_ins, go, "GOWORK").is_some_and(|v| !v.is_empty());
         if explicit {
-            d.message
-                .push_str(" (GOWORK is set in the Dockerfile: copy the members, or set it to off)");
-        } else if !cx.df.instructions[stage.from].near_error {
-            d.fix = Some(Fix::safe(
-                "Add `ENV GOWORK=off` to the stage (it builds one module)",
-                vec![cx.add_env_to_stage(stage, "GOWORK", "off")],
-            ));
+            let finding = Finding::MembersMissingGoworkSet {
+                work_file,
+                sub,
+                missing,
+            };
+            out.push(cx.report(&finding, go_ins.range.clone()));
+            return;
+        }
+        let finding = Finding::MembersMissing {
+            work_file,
+            sub,
+            missing,
+        };
+        let mut d = cx.report(&finding, go_ins.range.clone());
+        if !cx.df.instructions[stage.from].near_error {
+            d.fix = Some(finding.safe_fix(vec![cx.add_env_to_stage(stage, "GOWORK", "off")]));
         }
         out.push(d);
         return;
@@ -227,14 +325,10 @@ fn check_stage(
         return;
     };
     let names: Vec<&str> = needed.iter().map(|(f, _)| f.as_str()).collect();
-    let mut d = cx.diagnostic(
-        &META,
-        dl_ins.range.clone(),
-        format!(
-            "the workspace's `go mod download` runs before {} are copied",
-            names.join(", ")
-        ),
-    );
+    let finding = Finding::DownloadBeforeModuleFiles {
+        names: names.join(", "),
+    };
+    let mut d = cx.report(&finding, dl_ins.range.clone());
     // One COPY line per destination directory.
     let mut lines: Vec<String> = Vec::new();
     let mut dests: Vec<&String> = needed.iter().map(|(_, d)| d).collect();
@@ -247,9 +341,6 @@ fn check_stage(
             .collect();
         lines.push(copy_line(&sources, &super::relative_dest(dl_workdir, dest)));
     }
-    d.fix = Some(Fix::safe(
-        "Copy the workspace's module files before the download",
-        vec![cx.insert_lines_before(dl_ins, &lines)],
-    ));
+    d.fix = Some(finding.safe_fix(vec![cx.insert_lines_before(dl_ins, &lines)]));
     out.push(d);
 }

@@ -1,7 +1,7 @@
 use super::golang_image::{ImageGo, go_of_tag, split_tag, tag_of};
-use super::{Diagnostic, RuleContext, Severity, effective_env};
+use super::{Diagnostic, RuleContext, RuleMeta, Severity, Violation, effective_env};
 use crate::context::gomod::go_version;
-use crate::fix::{Edit, Fix};
+use crate::fix::Edit;
 use crate::syntax::{Kind, Stage};
 
 declare_rule! {
@@ -66,6 +66,100 @@ The go.mod of the module the stage builds; the image tag must be a literal or an
 literal default. Silent for `latest`, `1` and other tags without a minor version."#,
 }
 
+/// GM016's finding: the stage's image cannot build the module (`kind` says why).
+struct ImageTooOld {
+    kind: Mismatch,
+    /// The image is pinned by digest: reported without a fix (a new digest cannot be invented).
+    /// Fixtures: `pos_digest_pinned_report_only`.
+    digest_pinned: bool,
+    /// The go command the container runs when it starts (`go run` in CMD/ENTRYPOINT), where no
+    /// RUN builds the module. Fixtures: `pos_go_run_at_container_start`.
+    at_start: Option<String>,
+    /// How the fix raises the Go version, when there is one.
+    raise: Option<Raise>,
+}
+
+/// Why the image's Go (`image_go`, as its tag says) cannot build go.mod (`need`, its go line).
+enum Mismatch {
+    /// go.mod has a `toolchain` line, which Go before 1.21 cannot read. Fixtures:
+    /// `pos_toolchain_line_before_go121`.
+    ToolchainLine { image_go: String },
+    /// Go 1.21+ enforces the go line (GOTOOLCHAIN=local). Fixtures:
+    /// `pos_image_older_than_go_mod`, `pos_arg_default`, `pos_pinned_alpine_release_unsafe`,
+    /// `pos_via_make`, `pos_via_script`, `pos_go_run_at_container_start`.
+    Enforced { need: String, image_go: String },
+    /// A three-part go line, which Go before 1.21 cannot parse. Fixtures:
+    /// `pos_pre121_three_part_go_line`.
+    Unparsable { need: String, image_go: String },
+    /// A go ≥ 1.17 module (pruned go.sum) on Go before 1.17. Fixtures:
+    /// `pos_go116_image_pruned_go_sum`.
+    PrunedGoSum { need: String, image_go: String },
+    /// A newer two-part go line on Go before 1.21, which does not enforce it (a warning).
+    /// Fixtures: `pos_pre121_two_part_go_line_warning`, `pos_digest_pinned_report_only`.
+    NotEnforced { need: String, image_go: String },
+}
+
+/// The fix's new Go version: in the FROM tag, or in the default of the ARG the tag comes from.
+/// `variant_check` is the tag's variant when it pins a distribution release (the fix is then
+/// unsafe). Fixtures: `pos_image_older_than_go_mod` (tag), `pos_arg_default` (ARG),
+/// `pos_pinned_alpine_release_unsafe` (variant check).
+struct Raise {
+    to: RaiseTo,
+    variant_check: Option<String>,
+}
+
+enum RaiseTo {
+    Tag { tag: String },
+    ArgDefault { version: String },
+}
+
+impl Violation for ImageTooOld {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        let mut message = match &self.kind {
+            Mismatch::ToolchainLine { image_go } => format!(
+                "go.mod has a `toolchain` line, which Go {image_go} (before 1.21) cannot read (`go: errors parsing go.mod: unknown directive: toolchain`)"
+            ),
+            Mismatch::Enforced { need, image_go } => format!(
+                "go.mod requires go >= {need}, but this stage's image has Go {image_go} (GOTOOLCHAIN=local stops the build)"
+            ),
+            Mismatch::Unparsable { need, image_go } => format!(
+                "go.mod says `go {need}`, which Go {image_go} (before 1.21) cannot parse (`invalid go version '{need}': must match format 1.23`)"
+            ),
+            Mismatch::PrunedGoSum { need, image_go } => format!(
+                "go.mod says `go {need}`, but this stage's image has Go {image_go}: the module's pruned go.sum (Go 1.17+) lacks what this Go needs (`missing go.sum entry`)"
+            ),
+            Mismatch::NotEnforced { need, image_go } => format!(
+                "go.mod says `go {need}`, but this stage's image has Go {image_go}: Go before 1.21 does not enforce the go line, and the build fails where the code needs Go {need} (`note: module requires Go {need}`)"
+            ),
+        };
+        if self.digest_pinned {
+            message.push_str("; the image is pinned by digest: update tag and digest together");
+        }
+        if let Some(what) = &self.at_start {
+            message.push_str(&format!(
+                "; the container fails when it starts (`{what}` in CMD/ENTRYPOINT)"
+            ));
+        }
+        message
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        let raise = self.raise.as_ref()?;
+        let title = match &raise.to {
+            RaiseTo::Tag { tag } => format!("Use golang:{tag}"),
+            RaiseTo::ArgDefault { version } => {
+                format!("Raise the Go version ARG default to {version}")
+            }
+        };
+        Some(match &raise.variant_check {
+            Some(variant) => format!("{title} (check that the `{variant}` variant exists for it)"),
+            None => title,
+        })
+    }
+}
+
 impl GoVersionMismatch {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.df.stages {
@@ -82,13 +176,7 @@ impl GoVersionMismatch {
             let Some((go_mod, toolchain, at_start)) = found else {
                 continue;
             };
-            let len = out.len();
-            check_stage(cx, stage, go_mod, toolchain, out);
-            if let (Some(what), Some(d)) = (at_start, out.get_mut(len)) {
-                d.message.push_str(&format!(
-                    "; the container fails when it starts (`{what}` in CMD/ENTRYPOINT)"
-                ));
-            }
+            check_stage(cx, stage, go_mod, toolchain, at_start, out);
         }
     }
 }
@@ -125,6 +213,7 @@ fn check_stage(
     stage: &Stage,
     go_mod: &crate::context::GoMod,
     toolchain: Option<String>,
+    at_start: Option<String>,
     out: &mut Vec<Diagnostic>,
 ) {
     let from = &cx.df.instructions[stage.from];
@@ -149,13 +238,16 @@ fn check_stage(
     let enforces = (have.0, have.1) >= (1, 21);
     // Before Go 1.21 the go command cannot read a `toolchain` line at all.
     if !enforces && go_mod.toolchain.is_some() {
-        out.push(cx.diagnostic(
-            &META,
-            from.range.clone(),
-            format!(
-                "go.mod has a `toolchain` line, which Go {version} (before 1.21) cannot read (`go: errors parsing go.mod: unknown directive: toolchain`)"
-            ),
-        ));
+        let finding = ImageTooOld {
+            kind: Mismatch::ToolchainLine {
+                image_go: version.to_string(),
+            },
+            // No fix either way: said only where the go line is the problem.
+            digest_pinned: false,
+            at_start,
+            raise: None,
+        };
+        out.push(cx.report(&finding, from.range.clone()));
         return;
     }
     // The `go` line is the requirement; the `toolchain` line only a preference, which
@@ -189,83 +281,84 @@ fn check_stage(
     } else {
         format!("{}.{}", need.0, need.1)
     };
-    let mut d = if enforces {
-        cx.diagnostic(
-            &META,
-            from.range.clone(),
-            format!(
-                "go.mod requires go >= {need_text}, but this stage's image has Go {version} (GOTOOLCHAIN=local stops the build)"
-            ),
-        )
+    let (go_line, image_go) = (need_text.clone(), version.to_string());
+    let kind = if enforces {
+        Mismatch::Enforced {
+            need: go_line,
+            image_go,
+        }
     } else if need_has_patch {
-        cx.diagnostic(
-            &META,
-            from.range.clone(),
-            format!(
-                "go.mod says `go {need_text}`, which Go {version} (before 1.21) cannot parse (`invalid go version '{need_text}': must match format 1.23`)"
-            ),
-        )
-    } else {
+        Mismatch::Unparsable {
+            need: go_line,
+            image_go,
+        }
+    } else if (have.0, have.1) < (1, 17) && (need.0, need.1) >= (1, 17) {
         // Go before 1.21 builds a module with a newer go line, and fails only when the code
-        // uses what the newer Go added (`note: module requires Go …`).
-        if (have.0, have.1) < (1, 17) && (need.0, need.1) >= (1, 17) {
-            // Go 1.17 prunes the module graph: go.sum of a go >= 1.17 module lacks what an older
-            // go command needs, and the build stops.
-            cx.diagnostic(
-                &META,
-                from.range.clone(),
-                format!(
-                    "go.mod says `go {need_text}`, but this stage's image has Go {version}: the module's pruned go.sum (Go 1.17+) lacks what this Go needs (`missing go.sum entry`)"
-                ),
-            )
-        } else {
-            let mut d = cx.diagnostic(
-                &META,
-                from.range.clone(),
-                format!(
-                    "go.mod says `go {need_text}`, but this stage's image has Go {version}: Go before 1.21 does not enforce the go line, and the build fails where the code needs Go {need_text} (`note: module requires Go {need_text}`)"
-                ),
-            );
-            d.severity = Severity::Warning;
-            d
+        // uses what the newer Go added (`note: module requires Go …`). But Go 1.17 prunes the
+        // module graph: go.sum of a go >= 1.17 module lacks what an older go command needs, and
+        // the build stops.
+        Mismatch::PrunedGoSum {
+            need: go_line,
+            image_go,
+        }
+    } else {
+        Mismatch::NotEnforced {
+            need: go_line,
+            image_go,
         }
     };
-    if stage.image.digest.is_some() || expanded.contains('@') {
-        d.message
-            .push_str("; the image is pinned by digest: update tag and digest together");
-        out.push(d);
-        return;
+    let digest_pinned = stage.image.digest.is_some() || expanded.contains('@');
+    // The fix, unless the image is pinned by digest.
+    let mut raise: Option<(Raise, Edit)> = None;
+    if !digest_pinned {
+        let new_tag = format!("{new_version}{variant}");
+        // A variant pinned to a distribution release (`-alpine3.19`, `-bullseye`, `-buster`)
+        // may not be published for the new Go: the raised tag is then unsafe, to be checked by
+        // hand.
+        let pinned_distro = variant.contains("alpine3")
+            || ["-bullseye", "-buster", "-stretch", "-jessie"]
+                .iter()
+                .any(|v| variant.starts_with(v));
+        let variant_check = pinned_distro.then(|| variant.to_string());
+        let raw_tag = stage.image.tag.as_deref().unwrap_or("");
+        if raw_tag == tag {
+            raise = stage.image.tag_range.clone().map(|r| {
+                let to = RaiseTo::Tag {
+                    tag: new_tag.clone(),
+                };
+                (Raise { to, variant_check }, Edit::replace(r, new_tag))
+            });
+        } else {
+            raise = arg_default_edit(cx, raw_tag, version, &new_version).map(|edit| {
+                let to = RaiseTo::ArgDefault {
+                    version: new_version.clone(),
+                };
+                (Raise { to, variant_check }, edit)
+            });
+        }
     }
-    let new_tag = format!("{new_version}{variant}");
-    // A variant pinned to a distribution release (`-alpine3.19`, `-bullseye`, `-buster`) may not
-    // be published for the new Go: the raised tag is then unsafe, to be checked by hand.
-    let pinned_distro = variant.contains("alpine3")
-        || ["-bullseye", "-buster", "-stretch", "-jessie"]
-            .iter()
-            .any(|v| variant.starts_with(v));
-    let make = |title: String, edits: Vec<Edit>| {
-        if pinned_distro {
-            Fix::unsafe_(
-                format!("{title} (check that the `{variant}` variant exists for it)"),
-                edits,
-            )
-        } else {
-            Fix::safe(title, edits)
-        }
+    let (raise, edit) = raise.unzip();
+    let finding = ImageTooOld {
+        kind,
+        digest_pinned,
+        at_start,
+        raise,
     };
-    let raw_tag = stage.image.tag.as_deref().unwrap_or("");
-    if raw_tag == tag {
-        if let Some(r) = stage.image.tag_range.clone() {
-            d.fix = Some(make(
-                format!("Use golang:{new_tag}"),
-                vec![Edit::replace(r, new_tag)],
-            ));
-        }
-    } else if let Some(edit) = arg_default_edit(cx, raw_tag, version, &new_version) {
-        d.fix = Some(make(
-            format!("Raise the Go version ARG default to {new_version}"),
-            vec![edit],
-        ));
+    let mut d = cx.report(&finding, from.range.clone());
+    if matches!(finding.kind, Mismatch::NotEnforced { .. }) {
+        d.severity = Severity::Warning;
+    }
+    if let Some(edit) = edit {
+        // Unsafe when the variant pins a distribution release.
+        let pinned_distro = finding
+            .raise
+            .as_ref()
+            .is_some_and(|r| r.variant_check.is_some());
+        d.fix = Some(if pinned_distro {
+            finding.unsafe_fix(vec![edit])
+        } else {
+            finding.safe_fix(vec![edit])
+        });
     }
     out.push(d);
 }

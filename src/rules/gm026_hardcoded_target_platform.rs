@@ -1,5 +1,5 @@
-use super::{Diagnostic, RuleContext};
-use crate::fix::{Edit, Fix};
+use super::{Diagnostic, RuleContext, RuleMeta, Violation};
+use crate::fix::Edit;
 use crate::syntax::Kind;
 
 declare_rule! {
@@ -55,6 +55,105 @@ Dropping defaults from TARGET* ARGs is safe.
 Platforms from compose/bake files, CI workflows, Makefiles, scripts and goreleaser, when any."#,
 }
 
+/// GM026's findings. `built_for` says which platforms the file is built for and by what
+/// ("built for linux/amd64,linux/arm64 by .github/workflows/release.yml:14 (…)").
+enum Finding {
+    /// `ARG TARGETARCH=…` (or another automatic platform ARG, `name`) with a default, where the
+    /// platforms are not known. Fixtures: `pos_target_arg_defaults`.
+    ArgDefault { name: String },
+    /// The same where the file is built for platforms the default does not match. Fixtures:
+    /// `pos_workflow_platforms_arg_default`.
+    ArgDefaultBuiltFor {
+        name: String,
+        default: String,
+        built_for: String,
+    },
+    /// `GOOS`/`GOARCH` literals (`names`, `GOARCH=amd64 …`) in a `--platform=$BUILDPLATFORM`
+    /// stage. Fixtures: `pos_buildplatform_literals`.
+    FixedInCrossStage { names: String },
+    /// The same where the file is built for several platforms. Fixtures:
+    /// `pos_goarch_fixed_workflow_platforms`.
+    FixedBuiltFor { names: String, built_for: String },
+    /// `$TARGETOS`/`$TARGETARCH`/… (`missing`) used on a go build in a stage that does not
+    /// declare them. Fixtures: `pos_target_args_not_declared`.
+    UndeclaredTargetArgs { missing: Vec<&'static str> },
+    /// GOOS/GOARCH (`name`) set by a shell command in an earlier RUN (at `line`). Fixtures:
+    /// `pos_goarch_from_earlier_run`.
+    ShellVariableAcrossRuns { name: String, line: usize },
+    /// GOOS/GOARCH (`name`) saved to `file` (by the RUN at `line`) without `export` and sourced.
+    /// Fixtures: `pos_goarch_saved_to_file_without_export`.
+    SourcedWithoutExport {
+        name: &'static str,
+        file: String,
+        line: usize,
+    },
+}
+
+impl Violation for Finding {
+    const RULE: &'static RuleMeta = &META;
+
+    fn message(&self) -> String {
+        match self {
+            Finding::ArgDefault { name } => {
+                format!(
+                    "`ARG {name}` with a default pins the platform in builders that do not set it"
+                )
+            }
+            Finding::ArgDefaultBuiltFor {
+                name,
+                default,
+                built_for,
+            } => format!(
+                "`ARG {name}={default}`: BuildKit keeps a stage ARG's default over the automatic value, so every image gets {default}, but the file is {built_for}"
+            ),
+            Finding::FixedInCrossStage { names } => format!(
+                "`{names}` is fixed in a `--platform=$BUILDPLATFORM` stage: images for any other target get the wrong binary"
+            ),
+            Finding::FixedBuiltFor { names, built_for } => format!(
+                "`{names}` is fixed but the file is {built_for}: the other images get the wrong binary"
+            ),
+            Finding::UndeclaredTargetArgs { missing } => format!(
+                "{} used without `ARG {}` in this stage: {} to nothing, so the binary is built for the build platform (`exec format error` on the others)",
+                missing
+                    .iter()
+                    .map(|n| format!("${n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                missing.join(" "),
+                if missing.len() == 1 {
+                    "it expands"
+                } else {
+                    "they expand"
+                }
+            ),
+            Finding::ShellVariableAcrossRuns { name, line } => format!(
+                "{name} is set by a shell command in an earlier RUN (line {line}): shell variables do not survive between RUNs, so this build ignores it"
+            ),
+            Finding::SourcedWithoutExport { name, file, line } => format!(
+                "{name} is saved to {file} (line {line}) without `export`: sourcing it sets a shell variable the go command does not see, so this build is for the builder's platform"
+            ),
+        }
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        match self {
+            Finding::ArgDefault { name } | Finding::ArgDefaultBuiltFor { name, .. } => {
+                Some(format!("Drop the default of {name}"))
+            }
+            Finding::FixedInCrossStage { .. } | Finding::FixedBuiltFor { .. } => {
+                Some("Use $TARGETOS/$TARGETARCH".into())
+            }
+            Finding::UndeclaredTargetArgs { missing } => {
+                Some(format!("Declare `ARG {}` in the stage", missing.join(" ")))
+            }
+            Finding::ShellVariableAcrossRuns { .. } => None,
+            Finding::SourcedWithoutExport { name, file, .. } => {
+                Some(format!("Write `export {name}=…` to {file}"))
+            }
+        }
+    }
+}
+
 impl HardcodedTargetPlatform {
     fn check(&self, cx: &RuleContext, out: &mut Vec<Diagnostic>) {
         // Platform advice for Go builds only (a .NET or Node Dockerfile's TARGETARCH is theirs).
@@ -101,7 +200,7 @@ impl HardcodedTargetPlatform {
                     if default.is_empty() || !arg_read_after(cx, stage, ins.range.end, &p.name) {
                         continue;
                     }
-                    let message = match &built_for {
+                    let finding = match &built_for {
                         // Known platforms that all agree with the default: harmless.
                         Some(_)
                             if platforms
@@ -110,22 +209,19 @@ impl HardcodedTargetPlatform {
                         {
                             continue;
                         }
-                        Some(built) => format!(
-                            "`ARG {}={default}`: BuildKit keeps a stage ARG's default over the automatic value, so every image gets {default}, but the file is {built}",
-                            p.name
-                        ),
-                        None => format!(
-                            "`ARG {}` with a default pins the platform in builders that do not set it",
-                            p.name
-                        ),
+                        Some(built) => Finding::ArgDefaultBuiltFor {
+                            name: p.name.clone(),
+                            default: default.to_string(),
+                            built_for: built.clone(),
+                        },
+                        None => Finding::ArgDefault {
+                            name: p.name.clone(),
+                        },
                     };
-                    let mut d = cx.diagnostic(&META, ins.range.clone(), message);
+                    let mut d = cx.report(&finding, ins.range.clone());
                     // Remove `=value`.
                     let eq = p.range.start + p.name.len();
-                    d.fix = Some(Fix::safe(
-                        format!("Drop the default of {}", p.name),
-                        vec![Edit::delete(eq..r.end)],
-                    ));
+                    d.fix = Some(finding.safe_fix(vec![Edit::delete(eq..r.end)]));
                     out.push(d);
                 }
             }
@@ -186,19 +282,17 @@ impl HardcodedTargetPlatform {
                 ));
             }
             let names = names.join(" ");
-            let message = match (&built_for, cross) {
-                (Some(built), _) => format!(
-                    "`{names}` is fixed but the file is {built}: the other images get the wrong binary"
-                ),
-                (None, true) => format!(
-                    "`{names}` is fixed in a `--platform=$BUILDPLATFORM` stage: images for any other target get the wrong binary"
-                ),
-                (None, false) => format!(
-                    "`{names}` is fixed in a multi-target build: the other images get the wrong binary"
-                ),
+            // Without known platforms (`built_for`) only a cross stage gets here: several
+            // platforms are always known, and named.
+            let finding = match &built_for {
+                Some(built) => Finding::FixedBuiltFor {
+                    names,
+                    built_for: built.clone(),
+                },
+                None => Finding::FixedInCrossStage { names },
             };
-            let mut d = cx.diagnostic(&META, range, message);
-            d.fix = Some(Fix::unsafe_("Use $TARGETOS/$TARGETARCH", edits));
+            let mut d = cx.report(&finding, range);
+            d.fix = Some(finding.unsafe_fix(edits));
             out.push(d);
         }
     }
@@ -255,21 +349,11 @@ fn undeclared_target_args(
     }
     let Some(ins) = first else { return };
     let from = &cx.df.instructions[stage.from];
-    let mut d = cx.diagnostic(
-        &META,
-        ins.range.clone(),
-        format!(
-            "{} used without `ARG {}` in this stage: {} to nothing, so the binary is built for the build platform (`exec format error` on the others)",
-            missing.iter().map(|n| format!("${n}")).collect::<Vec<_>>().join(", "),
-            missing.join(" "),
-            if missing.len() == 1 { "it expands" } else { "they expand" }
-        ),
-    );
+    let line = format!("ARG {}", missing.join(" "));
+    let finding = Finding::UndeclaredTargetArgs { missing };
+    let mut d = cx.report(&finding, ins.range.clone());
     if !from.near_error {
-        d.fix = Some(Fix::safe(
-            format!("Declare `ARG {}` in the stage", missing.join(" ")),
-            vec![cx.insert_lines_after(from, &[format!("ARG {}", missing.join(" "))])],
-        ));
+        d.fix = Some(finding.safe_fix(vec![cx.insert_lines_after(from, &[line])]));
     }
     out.push(d);
 }
@@ -313,14 +397,11 @@ fn shell_variables_across_runs(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 if (go.sub == "build" || go.sub == "install")
                     && super::effective_env(ins, go, name).is_none()
                 {
-                    out.push(cx.diagnostic(
-                        &META,
-                        ins.range.clone(),
-                        format!(
-                            "{name} is set by a shell command in an earlier RUN (line {}): shell variables do not survive between RUNs, so this build ignores it",
-                            cx.df.line_col(cx.df.instructions[*set_idx].range.start).0
-                        ),
-                    ));
+                    let finding = Finding::ShellVariableAcrossRuns {
+                        name: name.clone(),
+                        line: cx.df.line_col(cx.df.instructions[*set_idx].range.start).0,
+                    };
+                    out.push(cx.report(&finding, ins.range.clone()));
                     set_in = None;
                     break;
                 }
@@ -408,23 +489,22 @@ fn sourced_without_export(cx: &RuleContext, out: &mut Vec<Diagnostic>) {
                 else {
                     continue;
                 };
-                let mut d = cx.diagnostic(
-                    &META,
-                    ins.range.clone(),
-                    format!(
-                        "{name} is saved to {file} (line {}) without `export`: sourcing it sets a shell variable the go command does not see, so this build is for the builder's platform",
-                        cx.df.line_col(cx.df.instructions[*set_idx].range.start).0
-                    ),
-                );
+                let finding = Finding::SourcedWithoutExport {
+                    name,
+                    file: file.clone(),
+                    line: cx.df.line_col(cx.df.instructions[*set_idx].range.start).0,
+                };
+                let mut d = cx.report(&finding, ins.range.clone());
                 if !cx.df.instructions[*set_idx].near_error {
-                    d.fix = Some(Fix::unsafe_(
-                        format!("Write `export {name}=…` to {file}"),
-                        saved
-                            .iter()
-                            .filter(|s| s.0 == *file && s.1 == *name && s.2 <= *set_idx)
-                            .map(|s| Edit::insert(s.3, "export "))
-                            .collect(),
-                    ));
+                    d.fix = Some(
+                        finding.unsafe_fix(
+                            saved
+                                .iter()
+                                .filter(|s| s.0 == *file && s.1 == *name && s.2 <= *set_idx)
+                                .map(|s| Edit::insert(s.3, "export "))
+                                .collect(),
+                        ),
+                    );
                 }
                 out.push(d);
                 break;

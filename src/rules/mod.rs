@@ -376,20 +376,11 @@ impl<'a> RuleContext<'a> {
     /// The diagnostic for a finding at `range`, without a fix (set one with
     /// [`Violation::safe_fix`] / [`Violation::unsafe_fix`]).
     pub fn report<V: Violation>(&self, v: &V, range: Range<usize>) -> Diagnostic {
-        self.diagnostic(V::RULE, range, v.message())
-    }
-
-    pub fn diagnostic(
-        &self,
-        meta: &'static RuleMeta,
-        range: Range<usize>,
-        message: String,
-    ) -> Diagnostic {
         Diagnostic {
-            code: meta.code,
-            name: meta.name,
-            severity: meta.severity,
-            message,
+            code: V::RULE.code,
+            name: V::RULE.name,
+            severity: V::RULE.severity,
+            message: v.message(),
             range,
             fix: None,
         }
