@@ -36,8 +36,9 @@ reported.
 
 vendor/modules.txt that does not match go.mod (a requirement not vendored, vendored at another
 version or without its `## explicit` mark, or an explicit module go.mod dropped) is reported where
-a go command builds in vendor mode: Go 1.14+ stops with `inconsistent vendoring`. No fix: run
-`go mod vendor` in the repository and commit vendor/.
+a go command builds in vendor mode: Go 1.14+ stops with `inconsistent vendoring`. For a go.mod
+before `go 1.14` Go's check is relaxed, as is this one: only a requirement vendored at another
+version counts. No fix: run `go mod vendor` in the repository and commit vendor/.
 
 ## Why is this bad?
 With vendor/modules.txt present and go.mod's `go` ≥ 1.14 the go command already defaults to
@@ -266,12 +267,15 @@ fn check_stage(cx: &RuleContext, ctx: &Context, stage: &Stage, out: &mut Vec<Dia
             && !consistency_checked
             && go.takes_mod_flag()
             && vendor_mode
-            && go_mod_go.is_some_and(|v| (v.0, v.1) >= (1, 14))
+            && !crate::rules::golang_image::stage_go(cx.df, stage).older_than(1, 14)
             && let (Some(go_mod), Some(list)) =
                 (ctx.go_mod(&mod_dir), ctx.tree.vendored.get(&mod_dir))
         {
             consistency_checked = true;
-            if let Some(why) = vendor_inconsistency(go_mod, list) {
+            // A go.mod before `go 1.14` (or without a go line) gets Go's relaxed check: its
+            // modules.txt has no `## explicit` marks, only versions are compared.
+            let pre114 = go_mod_go.is_none_or(|v| (v.0, v.1) < (1, 14));
+            if let Some(why) = vendor_inconsistency(go_mod, list, pre114) {
                 let finding = Finding::OutOfDate {
                     why,
                     sub: go.sub.clone(),
@@ -481,14 +485,21 @@ fn remove_word(cx: &RuleContext, ins: &Instruction, range: Range<usize>) -> Edit
 
 /// The first difference Go's vendoring check reports between go.mod's requirements and
 /// vendor/modules.txt (Go 1.14+): a requirement not vendored, vendored at another version or not
-/// marked `## explicit`, or an `## explicit` module go.mod no longer requires.
+/// marked `## explicit`, or an `## explicit` module go.mod no longer requires. With `pre114`
+/// (go.mod before `go 1.14`) Go checks only that a vendored requirement has go.mod's version
+/// (cmd/go/internal/modload/vendor.go).
 fn vendor_inconsistency(
     go_mod: &crate::context::GoMod,
     list: &crate::context::gomod::VendorList,
+    pre114: bool,
 ) -> Option<Inconsistency> {
     for (path, version, _) in &go_mod.requires {
         let (path, version) = (path.clone(), version.clone());
-        return Some(match list.modules.iter().find(|m| m.path == path) {
+        let vendored = list.modules.iter().find(|m| m.path == path);
+        if pre114 && vendored.is_none_or(|m| m.version == version) {
+            continue;
+        }
+        return Some(match vendored {
             None => Inconsistency::NotVendored { path, version },
             Some(m) if m.version != version => Inconsistency::OtherVersion {
                 path,
