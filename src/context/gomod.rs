@@ -27,6 +27,16 @@ impl GoMod {
     pub fn has_requirements(&self) -> bool {
         !self.requires.is_empty()
     }
+    /// The local-directory `replace`s the go command reads, with their target as written: those
+    /// of modules go.mod requires. A replacement of a module outside the build list is never
+    /// read (with go < 1.17 a transitive requirement may be missing from go.mod: then the
+    /// replacement is left out too, to be silent rather than wrong).
+    pub fn local_replaces(&self) -> impl Iterator<Item = (&Replace, &str)> {
+        self.replaces.iter().filter_map(|r| {
+            let path = r.path.as_deref()?;
+            self.requires_module(&r.module).map(|_| (r, path))
+        })
+    }
     pub fn requires_module(&self, path: &str) -> Option<&str> {
         self.requires
             .iter()

@@ -99,10 +99,8 @@ impl DockerignoreHidesModuleFiles {
             };
             let mut needed = vec![join_rel(&dir, "go.mod"), join_rel(&dir, "go.sum")];
             if let Some(m) = ctx.go_mod(&dir) {
-                for r in &m.replaces {
-                    if let Some(target) =
-                        r.path.as_deref().and_then(|p| resolve_in_context(&dir, p))
-                    {
+                for (_, path) in m.local_replaces() {
+                    if let Some(target) = resolve_in_context(&dir, path) {
                         needed.push(join_rel(&target, "go.mod"));
                         needed.push(join_rel(&target, "go.sum"));
                     }

@@ -135,8 +135,8 @@ impl ReplaceTargetNotCopied {
             let Some((first_idx, first_ins, _)) = first else {
                 continue;
             };
-            for r in go_mod.replaces.iter() {
-                let Some(path) = &r.path else { continue };
+            for (r, path) in go_mod.local_replaces() {
+                let path = &path.to_string();
                 // Filled by `COPY --from=` (a stage, a named build context): not ours to judge.
                 if files.filled_from_elsewhere(&join_path(&module.image_dir, path), first_idx) {
                     continue;
