@@ -142,6 +142,10 @@ fn setups(code: &str, doc: &str, example: String, instead: String) -> (Setup, Se
                 "go.mod",
                 "module example.com/app\n\ngo 1.22\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n",
             )
+            .file(
+                "main.go",
+                "package main\n\nimport _ \"github.com/mattn/go-sqlite3\"\n\nfunc main() {}\n",
+            )
         }),
         // The Dockerfile in services/api copies the line the Example shows; built with its
         // own folder as the context (`docker build services/api`: none named, the Example) or

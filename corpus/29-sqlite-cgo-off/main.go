@@ -1,5 +1,13 @@
 package main
 
-import "fmt"
+import (
+	"database/sql"
+	"fmt"
 
-func main() { fmt.Println("ok") }
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func main() {
+	_, err := sql.Open("sqlite3", "app.db")
+	fmt.Println("ok", err)
+}

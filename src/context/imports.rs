@@ -5,6 +5,68 @@
 /// How much of a file is read: imports come right after the package clause.
 const HEAD_BYTES: usize = 64 * 1024;
 
+/// What a Go source file says about its build: its imports, and the build constraint before its
+/// package clause (`//go:build …` or `// +build …`), when it has one.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GoFile {
+    pub imports: Vec<String>,
+    pub constraint: Option<String>,
+}
+
+impl GoFile {
+    /// Whether a build for linux (any of the common architectures) with default tags compiles
+    /// the file: no constraint, or one that names only such platforms, `unix`, `cgo`, `gc` and
+    /// Go versions. A file behind any other tag (`sqlite3`, `integration`) does not count.
+    pub fn in_default_linux_build(&self) -> bool {
+        let Some(c) = &self.constraint else {
+            return true;
+        };
+        c.split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                matches!(
+                    w,
+                    "linux" | "unix" | "cgo" | "gc" | "amd64" | "arm64" | "arm" | "386"
+                ) || w.starts_with("go1.")
+            })
+            && !c.contains('!')
+    }
+}
+
+/// The imports and build constraint of one Go source file.
+pub fn parse_file(src: &str) -> GoFile {
+    let mut file = GoFile::default();
+    let mut lex = Lexer { s: src, at: 0 };
+    let mut before_package = true;
+    while let Some(tok) = lex.next() {
+        match tok {
+            Tok::Constraint(c) if before_package => {
+                file.constraint.get_or_insert(c);
+            }
+            Tok::Ident("package") => before_package = false,
+            Tok::Ident("import") => match lex.next() {
+                Some(Tok::Open) => loop {
+                    match lex.next() {
+                        Some(Tok::Str(p)) => file.imports.push(p),
+                        Some(Tok::Close) | None => break,
+                        _ => {}
+                    }
+                },
+                Some(Tok::Str(p)) => file.imports.push(p),
+                Some(Tok::Ident(_) | Tok::Other) => {
+                    if let Some(Tok::Str(p)) = lex.next() {
+                        file.imports.push(p);
+                    }
+                }
+                _ => {}
+            },
+            Tok::Ident("func" | "type" | "var" | "const") => break,
+            _ => {}
+        }
+    }
+    file
+}
+
 /// The import paths of one Go source file; empty for a file excluded from every build
 /// (`//go:build ignore`).
 pub fn parse_imports(src: &str) -> Vec<String> {
@@ -12,7 +74,7 @@ pub fn parse_imports(src: &str) -> Vec<String> {
     let mut lex = Lexer { s: src, at: 0 };
     while let Some(tok) = lex.next() {
         match tok {
-            Tok::BuildIgnore => return Vec::new(),
+            Tok::Constraint(c) if is_ignore(&c) => return Vec::new(),
             Tok::Ident("import") => match lex.next() {
                 Some(Tok::Open) => loop {
                     match lex.next() {
@@ -54,8 +116,13 @@ enum Tok<'a> {
     Str(String),
     Open,
     Close,
-    BuildIgnore,
+    /// A `//go:build …` or `// +build …` line: the expression.
+    Constraint(String),
     Other,
+}
+
+fn is_ignore(constraint: &str) -> bool {
+    constraint.split_whitespace().any(|w| w == "ignore")
 }
 
 struct Lexer<'a> {
@@ -76,12 +143,11 @@ impl<'a> Lexer<'a> {
                 let comment = &rest[..end];
                 self.at += end;
                 let c = comment.trim_start_matches('/').trim();
-                let words = |prefix: &str| {
-                    c.strip_prefix(prefix)
-                        .is_some_and(|r| r.split_whitespace().any(|w| w == "ignore"))
-                };
-                if words("go:build") || words("+build") {
-                    return Some(Tok::BuildIgnore);
+                if let Some(expr) = c
+                    .strip_prefix("go:build")
+                    .or_else(|| c.strip_prefix("+build"))
+                {
+                    return Some(Tok::Constraint(expr.trim().to_string()));
                 }
                 continue;
             }
@@ -143,6 +209,23 @@ mod tests {
             parse_imports("//go:build linux\n\npackage main\n\nimport \"example.com/x\"\n"),
             ["example.com/x"]
         );
+    }
+
+    #[test]
+    fn constraints_and_the_default_linux_build() {
+        use super::parse_file;
+        let tagged = parse_file(
+            "//go:build sqlite3\n\npackage db\n\nimport _ \"github.com/mattn/go-sqlite3\"\n",
+        );
+        assert_eq!(tagged.constraint.as_deref(), Some("sqlite3"));
+        assert!(!tagged.in_default_linux_build());
+        let linux = parse_file("//go:build linux && (amd64 || arm64)\n\npackage x\n");
+        assert!(linux.in_default_linux_build());
+        assert!(!parse_file("//go:build !linux\n\npackage x\n").in_default_linux_build());
+        let plain = parse_file("// Package x does y.\npackage x\n\nimport \"a/b\"\n");
+        assert_eq!(plain.constraint, None);
+        assert!(plain.in_default_linux_build());
+        assert_eq!(plain.imports, ["a/b"]);
     }
 
     #[test]

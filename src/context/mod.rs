@@ -279,12 +279,21 @@ impl ContextTree {
 
     /// The import paths of a `.go` file of the context (read from disk for a loaded tree).
     pub fn go_imports(&self, rel: &str) -> Vec<String> {
+        self.go_head(rel)
+            .map(|t| imports::parse_imports(&t))
+            .unwrap_or_default()
+    }
+
+    /// The imports and build constraint of a `.go` file of the context.
+    pub fn go_file(&self, rel: &str) -> Option<imports::GoFile> {
+        self.go_head(rel).map(|t| imports::parse_file(&t))
+    }
+
+    fn go_head(&self, rel: &str) -> Option<String> {
         match self.go_sources.get(rel) {
-            Some(text) => imports::parse_imports(text),
-            None if !self.root.as_os_str().is_empty() => imports::read_head(&self.root.join(rel))
-                .map(|t| imports::parse_imports(&t))
-                .unwrap_or_default(),
-            None => Vec::new(),
+            Some(text) => Some(text.clone()),
+            None if !self.root.as_os_str().is_empty() => imports::read_head(&self.root.join(rel)),
+            None => None,
         }
     }
 

@@ -10,7 +10,9 @@ declare_rule! {
     severity: Error,
     fix: Safe,
     doc: r#"## What it does
-Reads go.mod's `replace X => ./path` directives (local directories) and checks that the stage
+Reads go.mod's `replace X => ./path` directives (local directories) of modules go.mod requires
+(the go command never reads the replacement of a module outside the build list) and checks that
+the stage
 copies the target's go.mod before the first go command that loads modules (`go mod download`,
 `go build`, …), including one the container runs when it starts (`CMD ["go", "run", "."]`).
 The fix adds `COPY path/go.mod path/go.sum <module dir>/path/` before that command, or
