@@ -65,8 +65,9 @@ fn context_flag_overrides_compose() {
 fn two_contexts_that_disagree_get_only_the_fixes_they_share() {
     let case =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/one_dockerfile_two_contexts");
-    let out = run(&case, &["--diff"]);
-    assert!(out.contains("ENV GOENV=off"), "{out}");
+    // GM004's GOENV (a hardening rule) is the fix both contexts want.
+    let out = run(&case, &["--diff", "--hardening"]);
+    assert!(out.contains("GOENV=off"), "{out}");
     assert!(!out.contains("+COPY go.mod"), "{out}");
     assert!(!out.contains("-mod=vendor"), "{out}");
     assert!(

@@ -33,7 +33,8 @@ fn gomodfix(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn format(name: &str) -> String {
-    let (code, stdout, _) = gomodfix(&fixture(), &["--output-format", name]);
+    // With the hardening profile, so GM004 gives the fixture an info finding (`::notice`).
+    let (code, stdout, _) = gomodfix(&fixture(), &["--hardening", "--output-format", name]);
     assert_eq!(code, 1, "{name}: findings exit 1");
     stdout
 }
@@ -124,7 +125,7 @@ fn github_workflow_commands() {
     );
     assert!(out.contains("::warning file=Dockerfile,line=4,col=1,endLine=4,endColumn=9,title=gomodfix GM001 (module-files-first)::GM001 sources are copied"));
     assert!(out.contains("::error file=Dockerfile,line=2,"));
-    assert!(out.contains("::notice file=services/api/Dockerfile,line=1,"));
+    assert!(out.contains("::notice file=Dockerfile,line=9,"));
 }
 
 #[test]

@@ -98,6 +98,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether `code` itself is in `select` (not through a prefix or `ALL`): rules kept for the
+    /// hardening profile run then too, as the user asked for them by name.
+    pub fn explicitly_selected(&self, code: &str) -> bool {
+        self.select.iter().any(|p| p.eq_ignore_ascii_case(code))
+    }
+
     /// Whether a rule runs under select/ignore.
     pub fn enabled(&self, code: &str) -> bool {
         let matches =
