@@ -35,7 +35,9 @@ into it, the image runs go at container start (`CMD ["go", "test", "./..."]`), a
 through something the rule cannot follow (`make`, a script, `xx-go`, `retry.sh -- go …`), a RUN
 names the cache folder or moves it (`export GOPATH=…`), `go clean -modcache`/`-cache` runs in the
 stage, or the image that is run downloads modules without building anything (a test runner
-whose module cache is the point). A vendored build (`-mod=vendor`) gets the build cache only.
+whose module cache is the point). A vendored build (`-mod=vendor`) gets the build cache only,
+and `go build -a` (which rebuilds every package without reading the build cache) the module cache
+only.
 
 ## Why is this bad?
 Without cache mounts every build recompiles the standard library and every dependency, and every
@@ -222,12 +224,17 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
             if !(stage.golang || env_says) {
                 return;
             }
-            // A RUN that only downloads modules never compiles: the build cache is no use there.
+            // A RUN that only downloads modules never compiles: the build cache is no use there;
+            // nor for `go build -a`, which rebuilds every package without reading it.
             let run = ins.run.as_ref().expect("go commands come from RUNs");
-            let compiles = run
-                .go
-                .iter()
-                .any(|g| g.wants_cache() && !g.sub.starts_with("mod "));
+            let compiles = run.go.iter().any(|g| {
+                g.wants_cache()
+                    && !g.sub.starts_with("mod ")
+                    && !g
+                        .rest()
+                        .iter()
+                        .any(|w| w.text == "-a" || w.text == "-a=true")
+            });
             // Vendored builds (`-mod=vendor`) never read the module cache.
             let module_gos: Vec<_> = run.go.iter().filter(|g| g.needs_module()).collect();
             let vendored = !module_gos.is_empty()
