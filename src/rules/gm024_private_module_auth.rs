@@ -120,8 +120,32 @@ fn looks_internal(module: &str) -> bool {
         .any(|t| h.ends_with(t))
 }
 
+/// A name that holds a credential: it says TOKEN, PASSWORD, SECRET… and does not end in a word
+/// that names something about one (`HSM_TOKEN_LABEL`, `SECRET_FILE`, `TOKEN_URL`: a label, a
+/// path, an address are not the secret).
 fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
+    let about = [
+        "_LABEL",
+        "_NAME",
+        "_FILE",
+        "_PATH",
+        "_DIR",
+        "_URL",
+        "_URI",
+        "_HOST",
+        "_PORT",
+        "_ID",
+        "_TYPE",
+        "_HEADER",
+        "_MOUNT",
+        "_ENDPOINT",
+        "_EXPIRY",
+        "_TTL",
+    ];
+    if about.iter().any(|s| n.ends_with(s)) {
+        return false;
+    }
     [
         "TOKEN",
         "PASSWORD",
