@@ -87,6 +87,9 @@ pub struct ContextTree {
     /// The text of `.go` files of an in-memory tree ([`ContextTree::from_files`]); a tree read
     /// from disk reads them there when asked ([`ContextTree::go_imports`]).
     go_sources: BTreeMap<String, String>,
+    /// The .gitignore files of the context root and the folders above it up to the repository
+    /// root, each rooted where it lies: what git ignores is made on the host, not checked out.
+    git_ignores: Vec<ignore::gitignore::Gitignore>,
 }
 
 /// What `read_dir` says an entry is, without following links.
@@ -143,6 +146,7 @@ impl ContextTree {
     pub fn load_from(root: &Path, top: Option<&Listing>) -> ContextTree {
         let mut tree = ContextTree {
             root: root.to_path_buf(),
+            git_ignores: gitignores_up_to_repository(root),
             ..Default::default()
         };
         // Plain read_dir, depth first, without following links: everything the engine would send
@@ -275,6 +279,19 @@ impl ContextTree {
             return Some(EntryKind::Dir);
         }
         self.entries.get(rel).copied()
+    }
+
+    /// Whether git ignores a context path (a .gitignore of the context root or a folder above
+    /// it up to the repository root says so): a file made on the host, such as `dist/app` built
+    /// by `make` before `docker build`, or a `.env` each developer writes.
+    pub fn git_ignores(&self, rel: &str) -> bool {
+        let path = self.root.join(rel);
+        // The path is missing, so whether it is a folder is unknown: `dist/` matches folders.
+        self.git_ignores.iter().any(|g| {
+            [false, true]
+                .into_iter()
+                .any(|dir| g.matched_path_or_any_parents(&path, dir).is_ignore())
+        })
     }
 
     /// The import paths of a `.go` file of the context (read from disk for a loaded tree).
@@ -531,6 +548,31 @@ pub fn read_dockerignore(path: &Path, label: &str) -> Option<Result<DockerIgnore
 
 /// Whether git's index holds `rel` (below `root`): a file added with `git add -f` is tracked
 /// however `.gitignore` reads. False outside a git checkout or without git.
+/// The .gitignore matchers of `root` and the folders above it, up to the one holding `.git`
+/// (none above when `root` is not in a repository: then only its own).
+fn gitignores_up_to_repository(root: &Path) -> Vec<ignore::gitignore::Gitignore> {
+    let mut out = Vec::new();
+    let mut dir = Some(root);
+    for _ in 0..16 {
+        let Some(d) = dir else { break };
+        if d.join(".gitignore").is_file() {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(d);
+            b.add(d.join(".gitignore"));
+            if let Ok(g) = b.build() {
+                out.push(g);
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    if !root.join(".git").exists() && !root.ancestors().any(|a| a.join(".git").exists()) {
+        out.truncate(usize::from(root.join(".gitignore").is_file()));
+    }
+    out
+}
+
 fn git_tracks(root: &Path, rel: &str) -> bool {
     std::process::Command::new("git")
         .arg("-C")

@@ -17,8 +17,8 @@ pub fn literal_sources(df: &Dockerfile) -> Vec<String> {
         .collect()
 }
 
-/// Literal COPY/ADD sources (from the context) that the context does not have, each with the
-/// range of its instruction.
+/// Literal COPY/ADD sources (from the context) that the context does not have and git does not
+/// ignore, each with the range of its instruction.
 pub fn missing_sources(df: &Dockerfile, ctx: &Context) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     for ins in &df.instructions {
@@ -29,7 +29,9 @@ pub fn missing_sources(df: &Dockerfile, ctx: &Context) -> Vec<(Range<usize>, Str
             if rel == ".git" || rel.starts_with(".git/") {
                 continue;
             }
-            if ctx.tree.kind(&rel).is_none() {
+            // What git ignores is made on the host before the build (`make dist/app`), not
+            // missing from a checkout: not ours to report.
+            if ctx.tree.kind(&rel).is_none() && !ctx.tree.git_ignores(&rel) {
                 out.push((ins.range.clone(), w.text.clone()));
             }
         }

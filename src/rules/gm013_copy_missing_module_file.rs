@@ -157,6 +157,7 @@ impl CopyMissingModuleFile {
                     NAMES.contains(&split_dir(&rel).1)
                         && !w.text.contains(['$', '*', '?', '[', '{'])
                         && ctx.tree.kind(&rel).is_none()
+                        && !ctx.tree.git_ignores(&rel)
                 })
                 .collect();
             if missing.is_empty() {
@@ -168,6 +169,7 @@ impl CopyMissingModuleFile {
                         committed_build_file(split_dir(&rel).1)
                             && !w.text.contains(['$', '*', '?', '[', '{'])
                             && ctx.tree.kind(&rel).is_none()
+                            && !ctx.tree.git_ignores(&rel)
                     })
                     .map(|w| w.text.as_str())
                     .collect();

@@ -24,6 +24,11 @@ Two cases, for Dockerfiles that run go:
   GM010 and GM013 stay silent about what the Dockerfile's folder lacks, since it is not the
   context.
 
+A missing source that git ignores (`dist/app` under a `.gitignore`d `dist/`, a `.env`) is not
+counted: it is made on the host before the build (`make dist/app`, a developer's own file), not
+missing from a checkout. GM013 leaves such files alone too (a `vendor/` made by `go mod vendor`
+in CI).
+
 ## Why is this bad?
 `docker build .` next to such a Dockerfile fails at its first COPY with `"/services/api/go.mod":
 not found`; the Dockerfile was meant to be built from another folder.
