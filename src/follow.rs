@@ -244,6 +244,7 @@ impl Follower<'_> {
             assignments: assignments.clone(),
             words,
             range: inv.range.clone(),
+            conditional: c.conditional,
         };
         if let Some(mut go) = GoCommand::from_command(&cmd, inv.cd.as_deref()) {
             if unknown_in_go_command(&go) {

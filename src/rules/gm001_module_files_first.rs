@@ -22,7 +22,9 @@ in front of the first source COPY. Only module files that exist in the build con
 `.dockerignore` lets through are copied, with paths relative to the context (a module in
 `services/api/` becomes `COPY services/api/go.mod services/api/go.sum ./`). When the module files
 are already copied first but nothing downloads before the sources arrive, only the
-`RUN go mod download` is inserted.
+`RUN go mod download` is inserted. A build that runs only under a condition (`if [ ! -f app ];
+then go build …; fi`, for a context that may hold a prebuilt binary instead) is left alone: the
+inserted download would run on every build, and such a context may have no go.mod to copy.
 
 ## Why is this bad?
 Docker caches a layer until one of its inputs changes. When the sources are copied before the
@@ -111,6 +113,16 @@ impl ModuleFilesFirst {
             let Some(module) = cx.main_module(stage) else {
                 continue;
             };
+            // A build that runs only under a condition (`if [ ! -f app ]; then go build …`,
+            // prebuilt binaries otherwise) would download on every build after the fix, and a
+            // context made for the prebuilt case may have no go.mod to copy.
+            if gos
+                .iter()
+                .filter(|(_, _, g)| g.needs_module())
+                .all(|(_, _, g)| g.conditional)
+            {
+                continue;
+            }
             let (first_go, mod_dir, image_dir) = (module.go_idx, module.dir, module.image_dir);
             let files = cx.files(stage, ctx);
             let Some(go_mod) = module.go_mod else {

@@ -25,6 +25,8 @@ pub struct GoCommand {
     pub via: Option<String>,
     /// Run by the container (CMD/ENTRYPOINT, in `Stage::runtime_go`), not while building.
     pub runtime: bool,
+    /// Runs only under a condition (`if [ ! -f app ]; then go build …; fi`, `… || go build`).
+    pub conditional: bool,
 }
 
 impl GoCommand {
@@ -51,6 +53,7 @@ impl GoCommand {
             range: cmd.range.clone(),
             via: None,
             runtime: false,
+            conditional: cmd.conditional,
         })
     }
 

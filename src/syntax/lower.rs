@@ -645,6 +645,7 @@ impl Dockerfile {
                                 assignments: Vec::new(),
                                 range: words[0].range.start..words[words.len() - 1].range.end,
                                 words,
+                                conditional: false,
                             });
                         }
                     }

@@ -37,6 +37,8 @@ pub struct Command {
     pub words: Vec<Word>,
     /// Range covering the whole command including its assignments.
     pub range: Range<usize>,
+    /// The command runs only under a condition: inside `if`/`case`/a loop, or after `||`.
+    pub conditional: bool,
 }
 
 /// How the text being split is written.
@@ -160,8 +162,8 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
     parsed
         .commands
         .iter()
-        .map(|words| {
-            make_command(
+        .map(|(words, conditional)| {
+            let mut c = make_command(
                 words
                     .iter()
                     .map(|w| Word {
@@ -169,14 +171,17 @@ pub fn split_commands(src: &str, range: Range<usize>, mode: Mode) -> Vec<Command
                         range: cleaned.range(w.range.clone()),
                     })
                     .collect(),
-            )
+            );
+            c.conditional = *conditional;
+            c
         })
         .collect()
 }
 
-/// The words of each command of a shell text, with ranges into that text.
+/// The words of each command of a shell text, with ranges into that text, and whether it runs
+/// only under a condition.
 struct Parsed {
-    commands: Vec<Vec<Word>>,
+    commands: Vec<(Vec<Word>, bool)>,
     has_error: bool,
 }
 
@@ -212,21 +217,24 @@ fn parse_text(text: &str) -> Parsed {
     let mut commands = Vec::new();
     let walker = Walker { text };
     // Depth-first, children in order: commands come out in source order.
-    let mut stack = vec![tree.root_node()];
+    // With each node: whether it runs only under a condition (inside `if`, `case`, a loop, or
+    // on the right of `||`), passed down as the walk goes.
+    let mut stack = vec![(tree.root_node(), false)];
     let mut cursor = tree.walk();
-    while let Some(node) = stack.pop() {
+    while let Some((node, cond)) = stack.pop() {
         match node.kind() {
             "command" => {
                 let words = walker.command_words(node);
                 if !words.is_empty() {
-                    commands.push(words);
+                    commands.push((words, cond));
                 }
                 // `(cd x && go build)` as a command's child is not a thing in bash, but
                 // subshells can appear as children after errors: look inside them.
                 let mut c = node.walk();
-                let subs: Vec<Node> = node
+                let subs: Vec<(Node, bool)> = node
                     .named_children(&mut c)
                     .filter(|n| n.kind() == "subshell")
+                    .map(|n| (n, cond))
                     .collect();
                 stack.extend(subs.into_iter().rev());
             }
@@ -238,10 +246,10 @@ fn parse_text(text: &str) -> Parsed {
                 let mut c = node.walk();
                 words.extend(node.named_children(&mut c).map(|n| walker.word(n)));
                 if !words.is_empty() {
-                    commands.push(words);
+                    commands.push((words, cond));
                 }
             }
-            "variable_assignment" => commands.push(vec![walker.word(node)]),
+            "variable_assignment" => commands.push((vec![walker.word(node)], cond)),
             "variable_assignments" => {
                 let mut c = node.walk();
                 let words: Vec<Word> = node
@@ -250,7 +258,7 @@ fn parse_text(text: &str) -> Parsed {
                     .map(|n| walker.word(n))
                     .collect();
                 if !words.is_empty() {
-                    commands.push(words);
+                    commands.push((words, cond));
                 }
             }
             // Not commands of the RUN: `[ … ]`/`[[ … ]]` tests, comments, heredoc bodies,
@@ -267,8 +275,27 @@ fn parse_text(text: &str) -> Parsed {
             | "expansion"
             | "simple_expansion"
             | "arithmetic_expansion" => {}
-            _ => {
-                let kids: Vec<Node> = node.named_children(&mut cursor).collect();
+            kind => {
+                let under = cond
+                    || matches!(
+                        kind,
+                        "if_statement"
+                            | "case_statement"
+                            | "while_statement"
+                            | "for_statement"
+                            | "c_style_for_statement"
+                    );
+                // `a || b`: b runs only when a fails.
+                let mut after_or = false;
+                let kids: Vec<(Node, bool)> = node
+                    .children(&mut cursor)
+                    .filter_map(|k| {
+                        if kind == "list" && k.kind() == "||" {
+                            after_or = true;
+                        }
+                        k.is_named().then_some((k, under || after_or))
+                    })
+                    .collect();
                 stack.extend(kids.into_iter().rev());
             }
         }
@@ -412,6 +439,7 @@ fn make_command(words: Vec<Word>) -> Command {
         assignments,
         words: rest.to_vec(),
         range,
+        conditional: false,
     }
 }
 
@@ -655,6 +683,34 @@ mod tests {
         assert_eq!(
             words(src, Mode::Script),
             vec![vec!["set", "-e"], vec!["go", "build", "./..."]]
+        );
+    }
+
+    #[test]
+    fn commands_under_a_condition() {
+        let src = "apk add git && if [ ! -f app ]; then go build -o app .; fi; make || go run . ; for f in a b; do go vet $f; done; go test ./...";
+        let cmds = split_commands(src, 0..src.len(), Mode::Script);
+        let flags: Vec<(String, bool)> = cmds
+            .iter()
+            .map(|c| {
+                (
+                    c.words[0].text.clone()
+                        + " "
+                        + &c.words.get(1).map_or(String::new(), |w| w.text.clone()),
+                    c.conditional,
+                )
+            })
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("apk add".to_string(), false),
+                ("go build".to_string(), true),
+                ("make ".to_string(), false),
+                ("go run".to_string(), true),
+                ("go vet".to_string(), true),
+                ("go test".to_string(), false),
+            ]
         );
     }
 
