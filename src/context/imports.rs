@@ -14,23 +14,97 @@ pub struct GoFile {
 }
 
 impl GoFile {
-    /// Whether a build for linux (any of the common architectures) with default tags compiles
-    /// the file: no constraint, or one that names only such platforms, `unix`, `cgo`, `gc` and
-    /// Go versions. A file behind any other tag (`sqlite3`, `integration`) does not count.
-    pub fn in_default_linux_build(&self) -> bool {
-        let Some(c) = &self.constraint else {
-            return true;
-        };
-        c.split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
-            .filter(|w| !w.is_empty())
-            .all(|w| {
-                matches!(
-                    w,
-                    "linux" | "unix" | "cgo" | "gc" | "amd64" | "arm64" | "arm" | "386"
-                ) || w.starts_with("go1.")
-            })
-            && !c.contains('!')
+    /// Whether a build whose satisfied tags `is_true` names compiles the file: no constraint, or
+    /// one that evaluates to true (`//go:build` syntax; `// +build` lines are rewritten to it).
+    /// A constraint that does not parse counts as satisfied.
+    pub fn builds_with(&self, is_true: &dyn Fn(&str) -> bool) -> bool {
+        match &self.constraint {
+            None => true,
+            Some(c) => {
+                let tokens = tokenize(c);
+                let mut at = 0;
+                match eval_or(&tokens, &mut at, is_true) {
+                    Some(v) if at == tokens.len() => v,
+                    _ => true,
+                }
+            }
+        }
     }
+}
+
+/// The tokens of a `//go:build` expression: names, `!`, `&&`, `||`, `(`, `)`.
+fn tokenize(expr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {}
+            '!' | '(' | ')' => out.push(c.to_string()),
+            '&' | '|' => {
+                if chars.peek() == Some(&c) {
+                    chars.next();
+                }
+                out.push(format!("{c}{c}"));
+            }
+            _ => {
+                let mut name = c.to_string();
+                while let Some(&n) = chars.peek() {
+                    if n.is_alphanumeric() || n == '_' || n == '.' {
+                        name.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+fn eval_or(t: &[String], at: &mut usize, is_true: &dyn Fn(&str) -> bool) -> Option<bool> {
+    let mut v = eval_and(t, at, is_true)?;
+    while t.get(*at).is_some_and(|x| x == "||") {
+        *at += 1;
+        v |= eval_and(t, at, is_true)?;
+    }
+    Some(v)
+}
+
+fn eval_and(t: &[String], at: &mut usize, is_true: &dyn Fn(&str) -> bool) -> Option<bool> {
+    let mut v = eval_not(t, at, is_true)?;
+    while t.get(*at).is_some_and(|x| x == "&&") {
+        *at += 1;
+        v &= eval_not(t, at, is_true)?;
+    }
+    Some(v)
+}
+
+fn eval_not(t: &[String], at: &mut usize, is_true: &dyn Fn(&str) -> bool) -> Option<bool> {
+    let tok = t.get(*at)?;
+    *at += 1;
+    match tok.as_str() {
+        "!" => eval_not(t, at, is_true).map(|v| !v),
+        "(" => {
+            let v = eval_or(t, at, is_true)?;
+            if t.get(*at)? != ")" {
+                return None;
+            }
+            *at += 1;
+            Some(v)
+        }
+        ")" | "&&" | "||" => None,
+        name => Some(is_true(name)),
+    }
+}
+
+/// A `// +build a,b !c` line in `//go:build` syntax: spaces are ORs, commas ANDs.
+fn plus_build(expr: &str) -> String {
+    expr.split_whitespace()
+        .map(|term| format!("({})", term.split(',').collect::<Vec<_>>().join(" && ")))
+        .collect::<Vec<_>>()
+        .join(" || ")
 }
 
 /// The imports and build constraint of one Go source file.
@@ -122,7 +196,7 @@ enum Tok<'a> {
 }
 
 fn is_ignore(constraint: &str) -> bool {
-    constraint.split_whitespace().any(|w| w == "ignore")
+    tokenize(constraint).iter().any(|w| w == "ignore")
 }
 
 struct Lexer<'a> {
@@ -143,11 +217,11 @@ impl<'a> Lexer<'a> {
                 let comment = &rest[..end];
                 self.at += end;
                 let c = comment.trim_start_matches('/').trim();
-                if let Some(expr) = c
-                    .strip_prefix("go:build")
-                    .or_else(|| c.strip_prefix("+build"))
-                {
+                if let Some(expr) = c.strip_prefix("go:build") {
                     return Some(Tok::Constraint(expr.trim().to_string()));
+                }
+                if let Some(expr) = c.strip_prefix("+build") {
+                    return Some(Tok::Constraint(plus_build(expr)));
                 }
                 continue;
             }
@@ -214,17 +288,30 @@ mod tests {
     #[test]
     fn constraints_and_the_default_linux_build() {
         use super::parse_file;
+        let linux_amd64 = |t: &str| matches!(t, "linux" | "unix" | "amd64" | "gc");
         let tagged = parse_file(
             "//go:build sqlite3\n\npackage db\n\nimport _ \"github.com/mattn/go-sqlite3\"\n",
         );
         assert_eq!(tagged.constraint.as_deref(), Some("sqlite3"));
-        assert!(!tagged.in_default_linux_build());
+        assert!(!tagged.builds_with(&linux_amd64));
+        assert!(tagged.builds_with(&|t| t == "sqlite3"));
         let linux = parse_file("//go:build linux && (amd64 || arm64)\n\npackage x\n");
-        assert!(linux.in_default_linux_build());
-        assert!(!parse_file("//go:build !linux\n\npackage x\n").in_default_linux_build());
+        assert!(linux.builds_with(&linux_amd64));
+        assert!(!parse_file("//go:build !linux\n\npackage x\n").builds_with(&linux_amd64));
+        assert!(
+            parse_file("//go:build !windows && !integration\n\npackage x\n")
+                .builds_with(&linux_amd64)
+        );
+        let old = parse_file("// +build linux,cgo darwin\n\npackage x\n");
+        assert_eq!(
+            old.constraint.as_deref(),
+            Some("(linux && cgo) || (darwin)")
+        );
+        assert!(!old.builds_with(&linux_amd64));
+        assert!(old.builds_with(&|t| t == "linux" || t == "cgo"));
         let plain = parse_file("// Package x does y.\npackage x\n\nimport \"a/b\"\n");
         assert_eq!(plain.constraint, None);
-        assert!(plain.in_default_linux_build());
+        assert!(plain.builds_with(&linux_amd64));
         assert_eq!(plain.imports, ["a/b"]);
     }
 

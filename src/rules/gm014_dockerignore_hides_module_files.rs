@@ -1,5 +1,5 @@
 use super::{Diagnostic, RuleContext, RuleMeta, Violation, mod_mode};
-use crate::context::{join_rel, resolve_in_context, split_dir};
+use crate::context::{join_rel, resolve_in_context};
 
 declare_rule! {
     pub struct DockerignoreHidesModuleFiles;
@@ -184,197 +184,21 @@ impl DockerignoreHidesModuleFiles {
     }
 }
 
-/// Flags of `go build`/`install`/`run`/`test` whose value may be the next word.
-const VALUE_FLAGS: &[&str] = &[
-    "-o",
-    "-ldflags",
-    "-gcflags",
-    "-asmflags",
-    "-tags",
-    "-mod",
-    "-modfile",
-    "-p",
-    "-pkgdir",
-    "-buildmode",
-    "-compiler",
-    "-installsuffix",
-    "-overlay",
-    "-pgo",
-    "-toolexec",
-    "-exec",
-    "-run",
-    "-bench",
-    "-coverpkg",
-    "-coverprofile",
-    "-covermode",
-    "-timeout",
-    "-count",
-    "-cpu",
-    "-parallel",
-    "-C",
-    "-skip",
-    "-shuffle",
-    "-benchtime",
-    "-outputdir",
-];
-
 /// Packages of the stage's module that its builds compile but `.dockerignore` hides, each with
-/// a file that imports it: the packages the go commands name, and what they import within the
-/// module, followed from the files the context sends. Only the main module's own packages
-/// (not vendor/, not nested modules); silent when a package argument is not literal.
+/// a file that imports it ([`super::packages`]). Sources are read only when some Go file of the
+/// module is hidden.
 fn hidden_packages(cx: &RuleContext, stage: &crate::syntax::Stage) -> Vec<(String, String)> {
-    let Some(ctx) = cx.ctx else {
+    let (Some(ctx), Some(module)) = (cx.ctx, cx.main_module(stage)) else {
         return Vec::new();
-    };
-    let Some(module) = cx.main_module(stage) else {
-        return Vec::new();
-    };
-    let Some(path) = module.go_mod.and_then(|m| m.module.clone()) else {
-        return Vec::new();
-    };
-    // Only worth reading sources when some Go package directory of the module is hidden.
-    let go_file = |p: &str| p.ends_with(".go") && !p.ends_with("_test.go");
-    let in_module = |p: &str| {
-        let rel = if module.dir.is_empty() {
-            p
-        } else {
-            p.strip_prefix(&format!("{}/", module.dir)).unwrap_or("")
-        };
-        !rel.is_empty()
-            && !rel
-                .split('/')
-                .any(|c| c == "vendor" || c == "testdata" || c.starts_with(['.', '_']))
     };
     let any_hidden = ctx
         .tree
         .below(&module.dir)
-        .any(|(p, _)| go_file(p) && in_module(p) && ctx.excluded(p));
+        .any(|(p, _)| super::packages::source_file(p, &module.dir) && ctx.excluded(p));
     if !any_hidden {
         return Vec::new();
     }
-    let files = cx.files(stage, ctx);
-    let mut queue: Vec<String> = Vec::new();
-    for (idx, ins, go) in cx.go_commands(stage) {
-        if !matches!(go.sub.as_str(), "build" | "install" | "run" | "test") || go.runtime {
-            continue;
-        }
-        let Some(workdir) = go.workdir(ins.state.workdir.as_deref()) else {
-            continue;
-        };
-        // The go command's directory as a context path, inside this module.
-        let Some((mod_dir, image_dir)) = files.module_for(ctx, &workdir, idx) else {
-            continue;
-        };
-        if mod_dir != module.dir {
-            continue;
-        }
-        let below = workdir
-            .strip_prefix(image_dir.trim_end_matches('/'))
-            .unwrap_or("")
-            .trim_start_matches('/');
-        let here = join_rel(&module.dir, below);
-        let mut args = Vec::new();
-        let mut skip = false;
-        for w in go.rest() {
-            if skip {
-                skip = false;
-                continue;
-            }
-            if w.text.starts_with('-') {
-                skip = VALUE_FLAGS.contains(&w.text.as_str());
-                continue;
-            }
-            if go.sub == "run" && !args.is_empty() {
-                break; // program arguments
-            }
-            args.push(w.text.as_str());
-        }
-        if args.iter().any(|a| a.contains(['$', '`', '*'])) {
-            return Vec::new();
-        }
-        if args.is_empty() {
-            args.push(".");
-        }
-        for a in args {
-            let (a, all) = match a.strip_suffix("/...") {
-                Some(base) => (base, true),
-                None => (a, a == "..."),
-            };
-            let a = if a == "..." { "." } else { a };
-            let dir = if a.starts_with('.') {
-                let rel = if a.ends_with(".go") {
-                    split_dir(a).0
-                } else {
-                    a
-                };
-                match resolve_in_context(&here, rel) {
-                    Some(d) => d,
-                    None => continue,
-                }
-            } else if let Some(rest) = a.strip_prefix(&format!("{path}/")) {
-                join_rel(&module.dir, rest)
-            } else if a == path {
-                module.dir.clone()
-            } else {
-                continue;
-            };
-            if all {
-                // A pattern matches what is there: hidden packages below it are not compiled.
-                let dirs: std::collections::BTreeSet<String> = ctx
-                    .tree
-                    .below(&dir)
-                    .filter(|(p, _)| go_file(p) && in_module(p) && ctx.sends(p))
-                    .map(|(p, _)| split_dir(p).0.to_string())
-                    .collect();
-                queue.extend(dirs);
-            } else {
-                queue.push(dir);
-            }
-        }
-    }
-    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    let mut hidden = Vec::new();
-    let mut importer: std::collections::BTreeMap<String, String> = Default::default();
-    while let Some(dir) = queue.pop() {
-        if !seen.insert(dir.clone()) {
-            continue;
-        }
-        let sources: Vec<&str> = ctx
-            .tree
-            .below(&dir)
-            .filter(|(p, _)| go_file(p) && !p[dir.len()..].trim_start_matches('/').contains('/'))
-            .map(|(p, _)| p)
-            .collect();
-        let sent: Vec<&str> = sources.iter().copied().filter(|p| ctx.sends(p)).collect();
-        if sent.is_empty() {
-            if !sources.is_empty()
-                && let Some(by) = importer.get(&dir)
-            {
-                hidden.push((dir.clone(), by.clone()));
-            }
-            continue;
-        }
-        for f in sent {
-            for imp in ctx.tree.go_imports(f) {
-                let Some(rest) = imp.strip_prefix(&format!("{path}/")) else {
-                    continue;
-                };
-                let target = join_rel(&module.dir, rest);
-                // A nested module is not this module's package.
-                if ctx.tree.modules.keys().any(|m| {
-                    m != &module.dir
-                        && (target == *m || target.starts_with(&format!("{m}/")))
-                        && m.len() > module.dir.len()
-                }) {
-                    continue;
-                }
-                importer
-                    .entry(target.clone())
-                    .or_insert_with(|| f.to_string());
-                queue.push(target);
-            }
-        }
-    }
-    hidden.sort();
-    hidden
+    super::packages::compiled_packages(cx, stage, &|_, _| true)
+        .map(|c| c.hidden)
+        .unwrap_or_default()
 }

@@ -11,9 +11,10 @@ declare_rule! {
     doc: r#"## What it does
 Reports go build/install commands that run with `CGO_ENABLED=0` in a module that requires a
 module which only works with cgo (github.com/mattn/go-sqlite3 and others; the list is in
-`data/cgo_modules.txt`), as a direct requirement that a Go file of the module imports in a
-default linux build: a package imported only behind a build tag (`//go:build sqlite3`) or in
-another OS's file is not built, and the rule stays silent.
+`data/cgo_modules.txt`), as a direct requirement that the module's code imports in what a
+linux build compiles (the packages the go command names and what they import, with its
+`-tags`): a package imported only behind a build tag (`//go:build sqlite3`) the build does not
+set, or in another OS's file, is not built, and the rule stays silent.
 
 ## Why is this bad?
 The build succeeds, but the package is compiled without its C part: go-sqlite3, for one, then
@@ -84,15 +85,26 @@ impl CgoRequiredButDisabled {
                         .any(|(p, _, indirect)| p == m && !indirect)
                 })
                 .collect();
-            // And a file of the module a default linux build compiles imports one of them
-            // (not only a file behind a build tag such as `sqlite3`).
-            let needs: Vec<&str> = match cx.ctx {
-                Some(ctx) => needs
-                    .into_iter()
-                    .filter(|m| imported_in_build(ctx, &module.dir, m))
-                    .collect(),
-                None => needs,
+            if needs.is_empty() {
+                continue;
+            }
+            // And the packages a CGO_ENABLED=0 build compiles import one of them (not only a
+            // package behind a build tag such as `sqlite3` that this build does not set).
+            let cgo_off = |ins: &crate::syntax::Instruction, go: &crate::syntax::GoCommand| {
+                effective_env(ins, go, "CGO_ENABLED").as_deref() == Some("0")
             };
+            let Some(compiled) = super::packages::compiled_packages(cx, stage, &cgo_off) else {
+                continue;
+            };
+            let needs: Vec<&str> = needs
+                .into_iter()
+                .filter(|m| {
+                    compiled
+                        .imports
+                        .iter()
+                        .any(|i| i == m || i.starts_with(&format!("{m}/")))
+                })
+                .collect();
             if needs.is_empty() {
                 continue;
             }
@@ -108,66 +120,4 @@ impl CgoRequiredButDisabled {
             }
         }
     }
-}
-
-/// Most Go files read when looking for an import: past that, stay silent.
-const MAX_FILES: usize = 5000;
-
-/// Whether a Go file of the module in `dir` that the context sends and a default linux build
-/// compiles (no test file, no other OS's file, no build tag) imports a package of `module`.
-/// `false` when unsure (a truncated listing, too many files).
-fn imported_in_build(ctx: &crate::context::Context, dir: &str, module: &str) -> bool {
-    if !ctx.complete() {
-        return false;
-    }
-    let nested = |p: &str| {
-        ctx.tree
-            .modules
-            .keys()
-            .any(|m| m.len() > dir.len() && p.starts_with(&format!("{m}/")))
-    };
-    let other_os = |p: &str| {
-        let stem = p.rsplit('/').next().unwrap_or(p).trim_end_matches(".go");
-        [
-            "windows",
-            "darwin",
-            "freebsd",
-            "openbsd",
-            "netbsd",
-            "solaris",
-            "plan9",
-            "js",
-            "wasip1",
-            "ios",
-            "android",
-            "aix",
-            "dragonfly",
-            "illumos",
-        ]
-        .iter()
-        .any(|os| stem.ends_with(&format!("_{os}")) || stem.contains(&format!("_{os}_")))
-    };
-    let files = ctx
-        .tree
-        .below(dir)
-        .map(|(p, _)| p)
-        .filter(|p| {
-            p.ends_with(".go")
-                && !p.ends_with("_test.go")
-                && !p[dir.len()..]
-                    .split('/')
-                    .any(|c| c == "vendor" || c == "testdata" || c.starts_with(['.', '_']))
-                && !nested(p)
-                && !other_os(p)
-                && ctx.sends(p)
-        })
-        .take(MAX_FILES);
-    files.into_iter().any(|p| {
-        ctx.tree.go_file(p).is_some_and(|f| {
-            f.in_default_linux_build()
-                && f.imports
-                    .iter()
-                    .any(|i| i == module || i.starts_with(&format!("{module}/")))
-        })
-    })
 }

@@ -30,6 +30,7 @@ mod gm027_cgo_required_but_disabled;
 pub mod gm028_context_mismatch;
 mod gm100_unused_suppression;
 pub mod golang_image;
+pub mod packages;
 mod violation;
 
 use std::collections::BTreeMap;
