@@ -89,7 +89,9 @@ impl FailureKind {
             FailureKind::WorkspaceMember => &["GM015"],
             FailureKind::ReplaceTarget => &["GM014", "GM025"],
             FailureKind::InconsistentVendoring => &["GM014", "GM005"],
-            FailureKind::MissingGoSum => &["GM014", "GM028", "GM010", "GM013"],
+            // Last, GM016: a Go before 1.17 on a go ≥ 1.17 module needs go.sum lines the pruned
+            // go.sum no longer has.
+            FailureKind::MissingGoSum => &["GM014", "GM028", "GM010", "GM013", "GM016"],
             FailureKind::GoModNotFound => &["GM014", "GM028", "GM010", "GM012"],
             FailureKind::CopySourceNotFound => &["GM014", "GM028", "GM013"],
             FailureKind::PackageNotProvided => &[

@@ -336,6 +336,16 @@ ENTRYPOINT [\"/app\"]
             explaining(&d[..1], DF, FailureKind::MissingGoSum, None),
             None
         );
+        // A Go older than go.mod's (a pruned go.sum lacks lines it needs) explains it last.
+        let old_go = [diag("GM016", DF, 3), diag("GM010", DF, 6)];
+        assert_eq!(
+            explaining(&old_go, DF, FailureKind::MissingGoSum, Some((11, 11))),
+            Some(1)
+        );
+        assert_eq!(
+            explaining(&old_go[..1], DF, FailureKind::MissingGoSum, Some((11, 11))),
+            Some(0)
+        );
     }
 
     #[test]
