@@ -55,7 +55,9 @@ RUN go build -o /app .
 ## Fix safety
 Safe: the old image cannot build the module at all. Unsafe when the tag's variant pins a
 distribution release (`-alpine3.19`, `-bullseye`): the golang image of the new version may not be
-published for it. The new tag keeps the old one's precision (a
+published for it. An Alpine release pin in the tag is dropped (`1.25.0-alpine`, published for
+every release, rather than a `1.25.0-alpine3.19` that does not exist); a Debian one is kept, to be
+checked. The new tag keeps the old one's precision (a
 tag with a patch version gets go.mod's full version).
 
 Go commands the container runs when it starts (`CMD ["go", "run", "."]` in a dev image) count
@@ -153,9 +155,14 @@ impl Violation for ImageTooOld {
                 format!("Raise the Go version ARG default to {version}")
             }
         };
-        Some(match &raise.variant_check {
-            Some(variant) => format!("{title} (check that the `{variant}` variant exists for it)"),
-            None => title,
+        Some(match (&raise.variant_check, &raise.to) {
+            (Some(variant), RaiseTo::Tag { tag }) if tag.ends_with("-alpine") => format!(
+                "{title} (the `{variant}` release pin dropped: golang images are not published for every Alpine release)"
+            ),
+            (Some(variant), _) => {
+                format!("{title} (check that the `{variant}` variant exists for it)")
+            }
+            (None, _) => title,
         })
     }
 }
@@ -311,10 +318,16 @@ fn check_stage(
     // The fix, unless the image is pinned by digest.
     let mut raise: Option<(Raise, Edit)> = None;
     if !digest_pinned {
-        let new_tag = format!("{new_version}{variant}");
         // A variant pinned to a distribution release (`-alpine3.19`, `-bullseye`, `-buster`)
         // may not be published for the new Go: the raised tag is then unsafe, to be checked by
-        // hand.
+        // hand. An Alpine release pin is dropped (`-alpine` is published for every Go release,
+        // `-alpine3.19` only for those of its time).
+        let alpine_pin = variant.starts_with("-alpine3");
+        let new_tag = if alpine_pin {
+            format!("{new_version}-alpine")
+        } else {
+            format!("{new_version}{variant}")
+        };
         let pinned_distro = variant.contains("alpine3")
             || ["-bullseye", "-buster", "-stretch", "-jessie"]
                 .iter()
