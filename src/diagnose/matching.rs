@@ -209,8 +209,8 @@ pub fn explaining(
         .enumerate()
         .filter_map(|(i, d)| {
             let rank = rules.iter().position(|r| *r == d.code)?;
-            let (line, _) = crate::syntax::line_col(source, d.range.start);
-            let (end, _) = crate::syntax::line_col(source, d.range.end.max(d.range.start));
+            let line = crate::syntax::line_number(source, d.range.start);
+            let end = crate::syntax::line_number(source, d.range.end.max(d.range.start));
             let distance = match span {
                 Some((a, b)) if end >= a && line <= b => 0,
                 Some((a, _)) if end < a => a - end,

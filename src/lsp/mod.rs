@@ -586,9 +586,7 @@ fn workspace_edit(uri: &Uri, text: &str, report: &FileReport, edits: &[Edit]) ->
 /// "Suppress CODE here": a `# gomodfix: ignore[CODE]` line above the finding's line.
 #[allow(clippy::mutable_key_type)] // see workspace_edit
 fn suppress_action(uri: &Uri, text: &str, d: &rules::Diagnostic, diag: Diagnostic) -> CodeAction {
-    let line_start = text[..d.range.start.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |p| p + 1);
+    let line_start = crate::syntax::line_start(text, d.range.start);
     let indent: String = text[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')

@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::Position;
 
+use crate::syntax::{floor_char_boundary, line_number, line_start};
+
 /// The LSP position of a byte offset (columns in UTF-16 code units, the protocol's default).
 pub fn offset_to_position(text: &str, offset: usize) -> Position {
     let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let line = line_number(text, offset) - 1;
+    let line_start = line_start(text, offset);
     let character: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
     Position::new(line as u32, character as u32)
 }
@@ -34,13 +35,6 @@ pub fn position_to_offset(text: &str, pos: Position) -> usize {
         units += c.len_utf16();
     }
     line_end
-}
-
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// `file:///a%20b/Dockerfile` → `/a b/Dockerfile`; `None` for other schemes.

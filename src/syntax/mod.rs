@@ -21,7 +21,7 @@ pub use lower::{error_count, parse_tree};
 pub use model::*;
 pub use shell::Word;
 pub use state::{EnvMap, State, expand_with};
-pub use text::{LineIndex, join_path, line_col, line_number};
+pub use text::{LineIndex, floor_char_boundary, join_path, line_col, line_number, line_start};
 
 #[cfg(test)]
 mod tests;

@@ -118,8 +118,10 @@ pub fn line_number(source: &str, offset: usize) -> usize {
     source[..offset].matches('\n').count() + 1
 }
 
-/// Start of the line containing `offset`.
+/// Start of the line containing `offset` (an offset past the end or inside a character is
+/// taken back to the nearest boundary).
 pub fn line_start(source: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
     source[..offset].rfind('\n').map_or(0, |p| p + 1)
 }
 
@@ -155,7 +157,7 @@ impl LineIndex {
 
 /// The largest char boundary at or before `offset` (an offset inside a UTF-8 character would
 /// panic when slicing).
-fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
+pub fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
     while offset > 0 && !source.is_char_boundary(offset) {
         offset -= 1;
     }
