@@ -294,6 +294,11 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
         .filter_map(|w| w.edit.clone())
         .collect();
     let runs = edits.len();
+    // Every finding carries the family's one fix, so that an editor offers it on each RUN;
+    // past this many RUNs only the first does (each copy holds every RUN's edit: memory would
+    // grow with the square of the RUNs).
+    const SHARED_FIX_MAX_RUNS: usize = 32;
+    let mut first = true;
     for w in wanted.iter().filter(|w| !w.missing.is_empty() && w.report) {
         let names = w.missing.join(" and ");
         let no_fix = if fixable {
@@ -310,9 +315,10 @@ fn check_family(cx: &RuleContext, family: &[&Stage], out: &mut Vec<Diagnostic>) 
             no_fix,
         };
         let mut d = cx.report(&finding, w.ins.range.clone());
-        if fixable {
+        if fixable && (first || runs <= SHARED_FIX_MAX_RUNS) {
             d.fix = Some(finding.safe_fix(edits.clone()));
         }
+        first = false;
         out.push(d);
     }
 }
