@@ -653,6 +653,8 @@ fn better_context(
     if !maybe_missing && !needs_module {
         return None;
     }
+    // Default parse options on purpose: only literal COPY sources count here, which neither the
+    // run's build args nor its golang images can change.
     let df = crate::syntax::Dockerfile::parse_with_tree(source, tree.cloned(), &Default::default());
     let missing = context::sources::missing_sources(&df, ctx);
     if missing.is_empty() && !needs_module {
