@@ -94,7 +94,11 @@ impl DockerignoreHidesModuleFiles {
         };
         let mut hidden: Vec<(String, String, std::ops::Range<usize>, Option<String>)> = Vec::new();
         for stage in &cx.df.stages {
-            let Some((dir, go_idx)) = cx.intended_module(stage) else {
+            // The module a RUN builds, else one the container builds when it starts.
+            let Some((dir, go_idx)) = cx
+                .intended_module(stage)
+                .or_else(|| cx.start_module(stage).map(|m| (m.dir, m.go_idx)))
+            else {
                 continue;
             };
             let mut needed = vec![join_rel(&dir, "go.mod"), join_rel(&dir, "go.sum")];
