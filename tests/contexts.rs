@@ -114,6 +114,24 @@ fn workflow_step_decides_context() {
 }
 
 /// The platforms a CI step builds for reach GM026, which names the file and line.
+/// `file: services/${{ matrix.service }}/Dockerfile`: each matrix combination is a build, so each
+/// service's Dockerfile gets the workflow's context (before: inferred from its COPY sources).
+#[test]
+fn workflow_matrix_names_each_dockerfile() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/workflow_matrix_dockerfiles");
+    let out = run(&case, &["--show-contexts"]);
+    for service in ["api", "worker"] {
+        assert!(
+            out.contains(&format!(
+                "services/{service}/Dockerfile: context . from .github/workflows/images.yml:11 (docker/build-push-action)"
+            )),
+            "{out}"
+        );
+    }
+    assert!(!out.contains("inferred"), "{out}");
+}
+
 #[test]
 fn workflow_platforms_reach_gm026() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -493,6 +493,92 @@ struct Job {
     steps: Vec<Step>,
     #[serde(default)]
     defaults: Option<Defaults>,
+    #[serde(default)]
+    strategy: Option<Strategy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Strategy {
+    /// Kept as a value: it may be an expression (`${{ fromJson(…) }}`), which gives no combinations.
+    matrix: Option<serde_json::Value>,
+}
+
+/// Most matrix combinations read from one job.
+const MAX_COMBINATIONS: usize = 64;
+
+/// The combinations of a job's `strategy.matrix` (GitHub's rules, simplified): the product of
+/// its lists of scalars, each `include` entry extending the combinations it matches or added as
+/// one of its own, `exclude` ignored. One empty combination when there is no matrix.
+fn matrix_combinations(matrix: Option<&serde_json::Value>) -> Vec<BTreeMap<String, String>> {
+    let Some(serde_json::Value::Object(m)) = matrix else {
+        return vec![BTreeMap::new()];
+    };
+    let mut combos = vec![BTreeMap::new()];
+    for (k, v) in m {
+        if k == "include" || k == "exclude" {
+            continue;
+        }
+        let Some(values) = v.as_array() else { continue };
+        let values: Vec<String> = values.iter().filter_map(yaml_scalar).collect();
+        if values.is_empty() {
+            continue;
+        }
+        let mut next = Vec::new();
+        for c in &combos {
+            for value in &values {
+                let mut c: BTreeMap<String, String> = c.clone();
+                c.insert(k.clone(), value.clone());
+                next.push(c);
+            }
+        }
+        combos = next;
+        combos.truncate(MAX_COMBINATIONS);
+    }
+    let base_keys: Vec<String> = combos[0].keys().cloned().collect();
+    if let Some(serde_json::Value::Array(includes)) = m.get("include") {
+        for inc in includes {
+            let Some(inc) = inc.as_object() else { continue };
+            let inc: BTreeMap<String, String> = inc
+                .iter()
+                .filter_map(|(k, v)| yaml_scalar(v).map(|v| (k.clone(), v)))
+                .collect();
+            // Matches a combination when it agrees on every key the matrix lists.
+            let matches = |c: &BTreeMap<String, String>| {
+                inc.iter()
+                    .all(|(k, v)| !base_keys.contains(k) || c.get(k) == Some(v))
+            };
+            let mut extended = false;
+            if !base_keys.is_empty() {
+                for c in combos.iter_mut().filter(|c| matches(c)) {
+                    for (k, v) in &inc {
+                        c.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    extended = true;
+                }
+            }
+            if !extended && combos.len() < MAX_COMBINATIONS {
+                if base_keys.is_empty() && combos.len() == 1 && combos[0].is_empty() {
+                    combos.clear();
+                }
+                combos.push(inc);
+            }
+        }
+    }
+    combos
+}
+
+/// `${{ matrix.KEY }}` (with or without the spaces) replaced by the combination's values.
+fn matrix_values(text: &str, combo: &BTreeMap<String, String>) -> String {
+    let mut s = text.to_string();
+    for (k, v) in combo {
+        for pattern in [
+            format!("${{{{ matrix.{k} }}}}"),
+            format!("${{{{matrix.{k}}}}}"),
+        ] {
+            s = s.replace(&pattern, v);
+        }
+    }
+    s
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -553,37 +639,56 @@ pub fn parse_workflow(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> {
             .as_ref()
             .and_then(|d| d.run.as_ref())
             .and_then(|r| r.working_directory.clone());
-        for step in &job.steps {
-            if let Some(uses) = &step.uses
-                && uses.value.starts_with("docker/build-push-action@")
-            {
-                if let Some(spec) = build_push_action(path, root, step, uses.referenced.line()) {
-                    reader.out.push(spec);
+        // Each combination of the job's matrix is a build of its own
+        // (`file: ${{ matrix.dockerfile }}`).
+        let combos = matrix_combinations(job.strategy.as_ref().and_then(|s| s.matrix.as_ref()));
+        for combo in &combos {
+            for step in &job.steps {
+                if let Some(uses) = &step.uses
+                    && uses.value.starts_with("docker/build-push-action@")
+                {
+                    let line = uses.referenced.line();
+                    if let Some(spec) = build_push_action(path, root, step, line, combo) {
+                        reader.out.push(spec);
+                    }
+                    continue;
                 }
-                continue;
+                let Some(run) = &step.run else { continue };
+                let dir = step.working_directory.clone().or(job_dir.clone());
+                let cwd = match dir {
+                    None => Some(root.to_path_buf()),
+                    Some(d) => {
+                        let d = root_variables(&matrix_values(&d, combo), root);
+                        (!d.contains('$')).then(|| join(root, &d))
+                    }
+                };
+                let start = script_start(text, run.referenced.line() as usize);
+                reader.read(&matrix_values(&run.value, combo), start, cwd, true);
             }
-            let Some(run) = &step.run else { continue };
-            let dir = step.working_directory.clone().or(job_dir.clone());
-            let cwd = match dir {
-                None => Some(root.to_path_buf()),
-                Some(d) => {
-                    let d = root_variables(&d, root);
-                    (!d.contains('$')).then(|| join(root, &d))
-                }
-            };
-            let start = script_start(text, run.referenced.line() as usize);
-            reader.read(&run.value, start, cwd, true);
         }
     }
-    reader.out
+    // The same build from several combinations (a matrix over Go versions) is one.
+    let mut out: Vec<BuildSpec> = Vec::new();
+    for spec in reader.out {
+        if !out.contains(&spec) {
+            out.push(spec);
+        }
+    }
+    out
 }
 
-fn build_push_action(path: &Path, root: &Path, step: &Step, line: u64) -> Option<BuildSpec> {
+fn build_push_action(
+    path: &Path,
+    root: &Path,
+    step: &Step,
+    line: u64,
+    combo: &BTreeMap<String, String>,
+) -> Option<BuildSpec> {
     let get = |k: &str| {
         step.with
             .get(k)
             .and_then(yaml_scalar)
-            .map(|v| root_variables(&v, root))
+            .map(|v| root_variables(&matrix_values(&v, combo), root))
     };
     let unknown = |v: &str| v.contains('$') || v.contains("{{");
     // Without `context` the action builds the Git context: the repository at the workflow's
@@ -1026,6 +1131,63 @@ other:\n\
         assert_eq!(specs.len(), 1, "{specs:#?}");
         assert_eq!(specs[0].dockerfile, Path::new("/r/build/Dockerfile"));
         assert_eq!(specs[0].platforms, ["linux/arm64", "linux/amd64"]);
+    }
+
+    #[test]
+    fn workflow_matrix_combinations() {
+        let wf = r#"on: push
+jobs:
+  images:
+    strategy:
+      matrix:
+        go: ["1.22", "1.23"]
+        service: [api, worker]
+        include:
+          - service: api
+            dockerfile: services/api/Dockerfile
+          - service: worker
+            dockerfile: services/worker/Dockerfile
+          - service: tools
+            dockerfile: tools/Dockerfile
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: ${{ matrix.dockerfile }}
+          build-args: GO_VERSION=${{ matrix.go }}
+      - run: docker build -f ${{matrix.dockerfile}} --build-arg GO_VERSION=${{ matrix.go }} .
+"#;
+        let specs = parse_workflow(
+            Path::new("/r/.github/workflows/images.yml"),
+            wf,
+            Path::new("/r"),
+        );
+        let files: std::collections::BTreeSet<_> =
+            specs.iter().map(|s| s.dockerfile.clone()).collect();
+        assert_eq!(
+            files.into_iter().collect::<Vec<_>>(),
+            [
+                Path::new("/r/services/api/Dockerfile"),
+                Path::new("/r/services/worker/Dockerfile"),
+                Path::new("/r/tools/Dockerfile"),
+            ]
+        );
+        // api and worker twice (two Go versions), each by the action and by the run step;
+        // tools (an include of its own, no go version) once each.
+        assert_eq!(specs.len(), 10, "{specs:#?}");
+        assert!(
+            specs
+                .iter()
+                .all(|s| s.context.as_deref() == Some(Path::new("/r")))
+        );
+        assert!(
+            specs
+                .iter()
+                .any(|s| s.args.get("GO_VERSION").map(String::as_str) == Some("1.23"))
+        );
+        // A matrix given as an expression gives no combination: nothing is guessed.
+        let wf = "jobs:\n  x:\n    strategy:\n      matrix: ${{ fromJson(needs.a.outputs.m) }}\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ${{ matrix.dockerfile }}\n";
+        assert!(parse_workflow(Path::new("/r/w.yml"), wf, Path::new("/r")).is_empty());
     }
 
     #[test]
