@@ -132,6 +132,24 @@ fn workflow_matrix_names_each_dockerfile() {
     assert!(!out.contains("inferred"), "{out}");
 }
 
+/// A compose file under another name (`docker-compose.integration-test.yml`) names the
+/// context; a malformed one beside it says nothing and is no error.
+#[test]
+fn compose_variant_names_the_context() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contexts/compose_variant_file");
+    let out = run(&case, &["--show-contexts"]);
+    assert!(
+        out.contains(
+            "deploy/Dockerfile: context . from deploy/docker-compose.integration-test.yml:3 (app)"
+        ),
+        "{out}"
+    );
+    assert!(
+        !out.contains("gomodfix:"),
+        "no error for the malformed variant: {out}"
+    );
+}
+
 #[test]
 fn workflow_platforms_reach_gm026() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -19,6 +19,14 @@ pub const COMPOSE_FILES: &[&str] = &[
 ];
 pub const BAKE_FILES: &[&str] = &["docker-bake.hcl", "docker-bake.json"];
 
+/// A compose file under another name (`docker-compose.dev.yml`, `docker-compose-test.yaml`,
+/// `compose.ci.yml`): used with `-f`, and read as evidence of how a Dockerfile is built.
+pub fn is_compose_variant(name: &str) -> bool {
+    (name.starts_with("docker-compose") || name.starts_with("compose."))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        && !COMPOSE_FILES.contains(&name)
+}
+
 /// What kind of file describes a build; compose and bake files outrank the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SpecSource {
@@ -30,6 +38,8 @@ pub enum SpecSource {
     Run,
     /// A build command in a Makefile or shell script.
     Command,
+    /// A compose file under another name ([`is_compose_variant`]).
+    ComposeVariant,
     /// goreleaser's `dockers` / `dockers_v2` (platforms only).
     Goreleaser,
 }
@@ -50,6 +60,7 @@ impl std::fmt::Display for SpecSource {
             SpecSource::BuildPushAction => "docker/build-push-action",
             SpecSource::Run | SpecSource::Command => "docker build",
             SpecSource::Goreleaser => "goreleaser dockers",
+            SpecSource::ComposeVariant => "compose",
         })
     }
 }

@@ -68,6 +68,9 @@ pub struct DirInfo {
     pub makefiles: Vec<PathBuf>,
     /// `.gitlab-ci.yml` and goreleaser configurations (read where the repository's root is).
     pub ci_files: Vec<PathBuf>,
+    /// Compose files under other names (`docker-compose.dev.yml`, `compose.ci.yaml`): read like
+    /// CI files, evidence below the compose and bake files Docker Compose picks itself.
+    pub compose_variants: Vec<PathBuf>,
     /// `*.sh`, `*.yml` and `*.yaml` files (for `scripts/`, `hack/`, `build/` and
     /// `.github/workflows/`), sorted.
     pub scripts: Vec<PathBuf>,
@@ -118,6 +121,8 @@ fn read_dir_info(dir: &Path) -> DirInfo {
                 Some(&mut info.makefiles)
             } else if CI_FILES.contains(&name.as_str()) {
                 Some(&mut info.ci_files)
+            } else if discovery::is_compose_variant(name) {
+                Some(&mut info.compose_variants)
             } else if name.ends_with(".sh") || name.ends_with(".yml") || name.ends_with(".yaml") {
                 Some(&mut info.scripts)
             } else {
@@ -140,7 +145,12 @@ fn read_dir_info(dir: &Path) -> DirInfo {
         .map(|(_, p)| p)
         .collect();
     info.config = config.map(|(_, p)| p).filter(|p| p.is_file());
-    for list in [&mut info.makefiles, &mut info.ci_files, &mut info.scripts] {
+    for list in [
+        &mut info.makefiles,
+        &mut info.ci_files,
+        &mut info.compose_variants,
+        &mut info.scripts,
+    ] {
         list.retain(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
             match name.and_then(|n| listing.get(&n)) {
@@ -315,6 +325,7 @@ impl ContextCache {
             let here = |p: &PathBuf| (p.clone(), d.to_path_buf());
             out.extend(info.makefiles.iter().map(here));
             out.extend(info.ci_files.iter().map(here));
+            out.extend(info.compose_variants.iter().map(here));
             if info.listing.get(".github") == Some(EntryType::Dir) {
                 let wf = d.join(".github/workflows");
                 out.extend(
@@ -364,7 +375,17 @@ impl ContextCache {
             let in_workflows = path
                 .parent()
                 .is_some_and(|p| p.ends_with(".github/workflows"));
-            Arc::new(if name == ".gitlab-ci.yml" {
+            Arc::new(if discovery::is_compose_variant(&name) {
+                // Not the file Compose reads by default: a malformed one says nothing.
+                discovery::parse_compose(path, &text)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut spec| {
+                        spec.source = discovery::SpecSource::ComposeVariant;
+                        spec
+                    })
+                    .collect()
+            } else if name == ".gitlab-ci.yml" {
                 ci::parse_gitlab(path, &text, top)
             } else if name.contains("goreleaser") {
                 ci::parse_goreleaser(path, &text, top)
