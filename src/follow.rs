@@ -322,7 +322,7 @@ impl Follower<'_> {
         else {
             return;
         };
-        let makefile = Makefile::new(&text, self.env, overrides);
+        let makefile = Makefile::new(&text, self.env, &inv.assignments, overrides);
         if goals.is_empty() {
             match makefile.default_goal() {
                 Some(g) => goals.push(g),
@@ -473,6 +473,7 @@ impl Makefile {
     fn new(
         text: &str,
         env: &crate::syntax::EnvMap<String>,
+        command_env: &[shell::Assignment],
         overrides: BTreeMap<String, String>,
     ) -> Makefile {
         let (parsed, _errors) = makefile_lossless::Makefile::from_str_relaxed(text);
@@ -481,6 +482,10 @@ impl Makefile {
         // The environment is where make starts; the Makefile's `=`/`:=` override it.
         for (k, v) in env.iter() {
             vars.insert(k.clone(), Some(v.clone()));
+        }
+        // `ARCH=$TARGETARCH make build`: the command's own environment, which `?=` keeps.
+        for a in command_env {
+            vars.insert(a.name.clone(), Some(a.value.clone()));
         }
         vars.insert("MAKE".into(), Some("make".into()));
         vars.insert("SHELL".into(), Some("/bin/sh".into()));
@@ -652,7 +657,12 @@ mod tests {
     use super::*;
 
     fn mk(text: &str) -> Makefile {
-        Makefile::new(text, &crate::syntax::EnvMap::new_sync(), BTreeMap::new())
+        Makefile::new(
+            text,
+            &crate::syntax::EnvMap::new_sync(),
+            &[],
+            BTreeMap::new(),
+        )
     }
 
     #[test]

@@ -231,6 +231,20 @@ impl HardcodedTargetPlatform {
             let mut edits = Vec::new();
             let mut names = Vec::new();
             let mut at = None;
+            // Builds for several architectures named one by one (`GOARCH=amd64 go build -o
+            // app_amd64 && GOARCH=arm64 go build -o app_arm64`, the final stage copying
+            // `app_${TARGETARCH}`) are deliberate: every image picks its own binary.
+            let arches: std::collections::BTreeSet<&str> = cx
+                .go_commands(stage)
+                .into_iter()
+                .filter(|(_, _, g)| g.sub == "build" || g.sub == "install")
+                .flat_map(|(_, _, g)| g.assignments.iter())
+                .filter(|a| a.name == "GOARCH" && !a.value.contains('$'))
+                .map(|a| a.value.as_str())
+                .collect();
+            if arches.len() > 1 {
+                continue;
+            }
             for (_, ins, go) in cx.go_commands(stage) {
                 if !(go.sub == "build" || go.sub == "install") || ins.near_error {
                     continue;
