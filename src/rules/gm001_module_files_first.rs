@@ -24,7 +24,10 @@ in front of the first source COPY. Only module files that exist in the build con
 are already copied first but nothing downloads before the sources arrive, only the
 `RUN go mod download` is inserted. A build that runs only under a condition (`if [ ! -f app ];
 then go build …; fi`, for a context that may hold a prebuilt binary instead) is left alone: the
-inserted download would run on every build, and such a context may have no go.mod to copy.
+inserted download would run on every build, and such a context may have no go.mod to copy. When
+the file makes a setting the download needs only after the sources are copied (`ARG GOPROXY`,
+`ENV GOPRIVATE`, `go env -w GOPROXY=…`, a `git config` credential rewrite), the finding comes
+without a fix: a download moved above it would run without it.
 
 ## Why is this bad?
 Docker caches a layer until one of its inputs changes. When the sources are copied before the
@@ -225,6 +228,11 @@ impl ModuleFilesFirst {
                         })
                 })
             };
+            // Settings the download needs that the file makes only after the sources are copied
+            // (`ARG GOPROXY`, `ENV GOPRIVATE`, a RUN with `go env -w GOPROXY=…` or a git
+            // credential rewrite): a download inserted above them would run without them.
+            let settings_later = (copy_idx..=first_go.min(stage.body.end.saturating_sub(1)))
+                .any(|i| download_setting(&cx.df.instructions[i]));
             let run_line = if image_dir == copy_workdir {
                 "RUN go mod download".to_string()
             } else {
@@ -238,8 +246,11 @@ impl ModuleFilesFirst {
                     }
                     let finding = Finding::NoDownloadBeforeSources;
                     let mut d = cx.report(&finding, copy_ins.range.clone());
-                    d.fix =
-                        Some(finding.safe_fix(vec![cx.insert_lines_before(copy_ins, &[run_line])]));
+                    if !settings_later {
+                        d.fix = Some(
+                            finding.safe_fix(vec![cx.insert_lines_before(copy_ins, &[run_line])]),
+                        );
+                    }
                     out.push(d);
                 }
                 _ => {
@@ -267,6 +278,10 @@ impl ModuleFilesFirst {
                         moves_download: later_download.is_some(),
                     };
                     let mut d = cx.report(&finding, copy_ins.range.clone());
+                    if settings_later {
+                        out.push(d);
+                        continue;
+                    }
                     let mut edits =
                         vec![cx.insert_lines_before(copy_ins, &[copy.clone(), run_line.clone()])];
                     match later_download {
@@ -289,5 +304,40 @@ impl ModuleFilesFirst {
                 }
             }
         }
+    }
+}
+
+/// Whether an instruction sets something a module download depends on: an ARG or ENV of a
+/// `GO…` download setting (GOPROXY, GOPRIVATE, GOFLAGS, GONOSUMDB…), a proxy or a credential,
+/// or a RUN that runs `go env -w`/`-u` or `git config` (an `insteadOf` credential rewrite).
+fn download_setting(ins: &crate::syntax::Instruction) -> bool {
+    let setting = |name: &str| {
+        let n = name.to_ascii_uppercase();
+        (n.starts_with("GO")
+            && !matches!(
+                n.as_str(),
+                "GOOS"
+                    | "GOARCH"
+                    | "GOAMD64"
+                    | "GOARM"
+                    | "GOARM64"
+                    | "GO_VERSION"
+                    | "GOLANG_VERSION"
+            ))
+            || n.contains("PROXY")
+            || n.contains("NETRC")
+            || n.contains("TOKEN")
+    };
+    match ins.kind {
+        Kind::Arg | Kind::Env => ins.pairs.iter().any(|p| setting(&p.name)),
+        Kind::Run => ins.run.as_ref().is_some_and(|r| {
+            r.go.iter().any(|g| {
+                g.sub == "env" && g.rest().iter().any(|w| w.text == "-w" || w.text == "-u")
+            }) || r.commands.iter().any(|c| {
+                c.words.first().is_some_and(|w| w.text == "git")
+                    && c.words.get(1).is_some_and(|w| w.text == "config")
+            })
+        }),
+        _ => false,
     }
 }
