@@ -300,7 +300,17 @@ fn missing_go_sum(
         return;
     }
     let files = cx.files(stage, ctx);
-    if files.uncertain || files.landing(ctx, &go_sum, module.go_idx).is_some() {
+    // go.sum must be there by the last go command that loads modules: a pre-download run with
+    // go.mod alone works (it records the sums), and `COPY . .` brings go.sum before the build.
+    let last_go = cx
+        .go_commands(stage)
+        .into_iter()
+        .chain(cx.start_go_commands(stage))
+        .filter(|(_, _, g)| g.needs_module())
+        .map(|(i, _, _)| i)
+        .max()
+        .unwrap_or(module.go_idx);
+    if files.uncertain || files.landing(ctx, &go_sum, last_go).is_some() {
         return;
     }
     let go_mod_rel = join_rel(&module.dir, "go.mod");
