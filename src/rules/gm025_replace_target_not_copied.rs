@@ -11,7 +11,9 @@ declare_rule! {
     fix: Safe,
     doc: r#"## What it does
 Reads go.mod's `replace X => ./path` directives (local directories) of modules go.mod requires
-(the go command never reads the replacement of a module outside the build list) and checks that
+(the go command never reads the replacement of a module outside the build list, nor any
+replacement in a vendored build: vendor/modules.txt in the image and vendor mode in effect) and
+checks that
 the stage
 copies the target's go.mod before the first go command that loads modules (`go mod download`,
 `go build`, …), including one the container runs when it starts (`CMD ["go", "run", "."]`).
@@ -134,9 +136,27 @@ impl ReplaceTargetNotCopied {
                 .into_iter()
                 .chain(cx.start_go_commands(stage))
                 .find(|(i, _, g)| *i >= module.go_idx && g.needs_module());
-            let Some((first_idx, first_ins, _)) = first else {
+            let Some((first_idx, first_ins, first_go)) = first else {
                 continue;
             };
+            // A vendored build reads replaced modules from vendor/, never from their targets:
+            // vendor/modules.txt in the image and vendor mode in effect (`-mod=vendor`, or no
+            // -mod with go.mod at go 1.14 or later).
+            let vendor_mode = match super::mod_mode(first_ins, first_go).as_deref() {
+                Some(m) => m == "vendor",
+                None => go_mod
+                    .go
+                    .as_deref()
+                    .and_then(crate::context::gomod::go_version)
+                    .is_some_and(|v| (v.0, v.1) >= (1, 14)),
+            };
+            if vendor_mode
+                && files
+                    .landing(ctx, &join_rel(&module.dir, "vendor/modules.txt"), first_idx)
+                    .is_some()
+            {
+                continue;
+            }
             for (r, path) in go_mod.local_replaces() {
                 let path = &path.to_string();
                 // Filled by `COPY --from=` (a stage, a named build context): not ours to judge.
