@@ -465,6 +465,7 @@ impl ScriptReader<'_> {
             None => join(&context, "Dockerfile"),
         };
         self.out.push(BuildSpec {
+            prepared: false,
             file: self.file.to_path_buf(),
             line: Some(line),
             entry: cmd.tool.clone(),
@@ -719,6 +720,7 @@ fn build_push_action(
         }
     }
     Some(BuildSpec {
+        prepared: false,
         file: path.to_path_buf(),
         line: Some(line as usize),
         entry: SpecSource::BuildPushAction.to_string(),
@@ -943,6 +945,7 @@ pub fn parse_goreleaser(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> 
         .into_iter()
         .filter(|(_, (_, _, unknown))| !unknown)
         .map(|(dockerfile, (line, platforms, _))| BuildSpec {
+            prepared: false,
             file: path.to_path_buf(),
             line: Some(line),
             entry: SpecSource::Goreleaser.to_string(),
@@ -980,7 +983,38 @@ pub fn parse_makefile(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> {
         out: Vec::new(),
     };
     reader.read(&text, 1, Some(dir.to_path_buf()), false);
+    for spec in &mut reader.out {
+        spec.prepared = spec.line.is_some_and(|l| make_target_prepares(&text, l));
+    }
     reader.out
+}
+
+/// Whether the make target whose recipe holds line `line` (1-based) runs something first: it
+/// has prerequisites (`image: build`), or recipe lines before that one.
+fn make_target_prepares(text: &str, line: usize) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = line.saturating_sub(1).min(lines.len());
+    let mut earlier_recipe = false;
+    while i > 0 {
+        i -= 1;
+        let l = lines[i];
+        if l.starts_with('\t') {
+            if !l.trim().is_empty() && !l.trim_start().starts_with('#') {
+                earlier_recipe = true;
+            }
+            continue;
+        }
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        // The rule's header: `target …: prerequisites`.
+        let Some((_, prereqs)) = l.split_once(':') else {
+            return false;
+        };
+        let prereqs = prereqs.split(';').next().unwrap_or("").trim();
+        return earlier_recipe || (!prereqs.is_empty() && !prereqs.starts_with('='));
+    }
+    false
 }
 
 /// Variables a Makefile assigns exactly once (`=`, `:=`, `::=`, `?=`), to a value without

@@ -410,6 +410,9 @@ pub struct Context {
     pub better_context: Option<BetterContext>,
     /// For an [`Origin::Inferred`] context: why (what the Dockerfile's own folder lacked).
     pub inferred: Option<BetterContext>,
+    /// The file that names this context runs other steps before the build (a Makefile target's
+    /// prerequisites): sources the checkout lacks may be made by then.
+    pub prepared: bool,
 }
 
 /// A context that would work for a Dockerfile, as paths to show the user.
@@ -439,6 +442,7 @@ impl Context {
             platforms_from: None,
             better_context: None,
             inferred: None,
+            prepared: false,
         }
     }
 

@@ -24,8 +24,9 @@ Two cases, for Dockerfiles that run go:
   GM010 and GM013 stay silent about what the Dockerfile's folder lacks, since it is not the
   context.
 
-A missing source that git ignores (`dist/app` under a `.gitignore`d `dist/`, a `.env`) is not
-counted: it is made on the host before the build (`make dist/app`, a developer's own file), not
+Nor is one named by a Makefile target that runs other steps first (`image: build`, or recipe
+lines before the `docker build`): those steps may make it. A missing source that git ignores
+(`dist/app` under a `.gitignore`d `dist/`, a `.env`) is not counted: it is made on the host before the build (`make dist/app`, a developer's own file), not
 missing from a checkout. GM013 leaves such files alone too (a `vendor/` made by `go mod vendor`
 in CI).
 
@@ -181,6 +182,9 @@ impl ContextMismatch {
             }
         }
         let finding = match (&ctx.origin, &ctx.better_context) {
+            // The Makefile target runs other steps first (`image: build`): they may make what
+            // the checkout lacks.
+            (Origin::File { .. }, _) if ctx.prepared => return,
             // The file, not its entry: bake targets or CI steps that name the same context
             // get one finding.
             (Origin::File { path, .. }, _) => Finding::MissingInNamedContext {
