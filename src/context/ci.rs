@@ -465,7 +465,7 @@ impl ScriptReader<'_> {
             None => join(&context, "Dockerfile"),
         };
         self.out.push(BuildSpec {
-            prepared: false,
+            prepared_by: Vec::new(),
             file: self.file.to_path_buf(),
             line: Some(line),
             entry: cmd.tool.clone(),
@@ -720,7 +720,7 @@ fn build_push_action(
         }
     }
     Some(BuildSpec {
-        prepared: false,
+        prepared_by: Vec::new(),
         file: path.to_path_buf(),
         line: Some(line as usize),
         entry: SpecSource::BuildPushAction.to_string(),
@@ -945,7 +945,7 @@ pub fn parse_goreleaser(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> 
         .into_iter()
         .filter(|(_, (_, _, unknown))| !unknown)
         .map(|(dockerfile, (line, platforms, _))| BuildSpec {
-            prepared: false,
+            prepared_by: Vec::new(),
             file: path.to_path_buf(),
             line: Some(line),
             entry: SpecSource::Goreleaser.to_string(),
@@ -984,23 +984,26 @@ pub fn parse_makefile(path: &Path, text: &str, root: &Path) -> Vec<BuildSpec> {
     };
     reader.read(&text, 1, Some(dir.to_path_buf()), false);
     for spec in &mut reader.out {
-        spec.prepared = spec.line.is_some_and(|l| make_target_prepares(&text, l));
+        spec.prepared_by = spec
+            .line
+            .map(|l| make_target_prepares(&text, l))
+            .unwrap_or_default();
     }
     reader.out
 }
 
-/// Whether the make target whose recipe holds line `line` (1-based) runs something first: it
-/// has prerequisites (`image: build`), or recipe lines before that one.
-fn make_target_prepares(text: &str, line: usize) -> bool {
+/// What the make target whose recipe holds line `line` (1-based) runs first: its prerequisites'
+/// names (`image: build`) and the words of its recipe lines before that one.
+fn make_target_prepares(text: &str, line: usize) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut i = line.saturating_sub(1).min(lines.len());
-    let mut earlier_recipe = false;
+    let mut words = Vec::new();
     while i > 0 {
         i -= 1;
         let l = lines[i];
         if l.starts_with('\t') {
-            if !l.trim().is_empty() && !l.trim_start().starts_with('#') {
-                earlier_recipe = true;
+            if !l.trim_start().starts_with('#') {
+                words.extend(l.split_whitespace().map(str::to_string));
             }
             continue;
         }
@@ -1008,13 +1011,15 @@ fn make_target_prepares(text: &str, line: usize) -> bool {
             continue;
         }
         // The rule's header: `target …: prerequisites`.
-        let Some((_, prereqs)) = l.split_once(':') else {
-            return false;
-        };
-        let prereqs = prereqs.split(';').next().unwrap_or("").trim();
-        return earlier_recipe || (!prereqs.is_empty() && !prereqs.starts_with('='));
+        if let Some((_, prereqs)) = l.split_once(':')
+            && !prereqs.starts_with('=')
+        {
+            let prereqs = prereqs.split(';').next().unwrap_or("");
+            words.extend(prereqs.split_whitespace().map(str::to_string));
+        }
+        break;
     }
-    false
+    words
 }
 
 /// Variables a Makefile assigns exactly once (`=`, `:=`, `::=`, `?=`), to a value without

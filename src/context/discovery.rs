@@ -83,10 +83,9 @@ pub struct BuildSpec {
     pub target: Option<String>,
     pub args: BTreeMap<String, String>,
     pub platforms: Vec<String>,
-    /// Other steps run before the build that may make files in the context (a Makefile
-    /// target's prerequisites or earlier recipe lines): a source the checkout lacks may exist
-    /// by then.
-    pub prepared: bool,
+    /// What runs before the build and may make files in the context: a Makefile target's
+    /// prerequisites and the words of its earlier recipe lines (`build`, `mkdir -p dist`).
+    pub prepared_by: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -317,7 +316,7 @@ pub fn parse_compose_with(
         };
         let platforms: Option<Vec<String>> = b.platforms.iter().map(|p| interpolate(p)).collect();
         out.push(BuildSpec {
-            prepared: false,
+            prepared_by: Vec::new(),
             file: path.to_path_buf(),
             line,
             entry: name,
@@ -557,7 +556,7 @@ fn bake_specs(
         }
         let context = dir.join(context);
         out.push(BuildSpec {
-            prepared: false,
+            prepared_by: Vec::new(),
             file: path.to_path_buf(),
             line: None,
             entry: name.clone(),

@@ -410,9 +410,9 @@ pub struct Context {
     pub better_context: Option<BetterContext>,
     /// For an [`Origin::Inferred`] context: why (what the Dockerfile's own folder lacked).
     pub inferred: Option<BetterContext>,
-    /// The file that names this context runs other steps before the build (a Makefile target's
-    /// prerequisites): sources the checkout lacks may be made by then.
-    pub prepared: bool,
+    /// What the file that names this context runs before the build (a Makefile target's
+    /// prerequisites, earlier recipe words): sources it names may be made by then.
+    pub prepared_by: Vec<String>,
 }
 
 /// A context that would work for a Dockerfile, as paths to show the user.
@@ -442,7 +442,7 @@ impl Context {
             platforms_from: None,
             better_context: None,
             inferred: None,
-            prepared: false,
+            prepared_by: Vec::new(),
         }
     }
 

@@ -537,7 +537,10 @@ impl ContextCache {
                 let root = spec.context.as_deref().expect("filtered above");
                 let mut ctx = self.context_at(dockerfile, root, origin, target.as_deref())?;
                 ctx.build_args = spec.args.clone();
-                ctx.prepared = members.iter().any(|m| m.prepared);
+                ctx.prepared_by = members
+                    .iter()
+                    .flat_map(|m| m.prepared_by.iter().cloned())
+                    .collect();
                 if !spec.platforms.is_empty() {
                     ctx.platforms = spec.platforms.clone();
                     ctx.platforms_from = Some(spec_origin(spec).to_string());

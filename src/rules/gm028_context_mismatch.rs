@@ -24,8 +24,9 @@ Two cases, for Dockerfiles that run go:
   GM010 and GM013 stay silent about what the Dockerfile's folder lacks, since it is not the
   context.
 
-Nor is one named by a Makefile target that runs other steps first (`image: build`, or recipe
-lines before the `docker build`): those steps may make it. A missing source that git ignores
+Nor is one that the Makefile target running the build names in its earlier steps (a
+prerequisite `image: build` for a missing `build/`, a recipe line `mkdir -p dist` for `dist/app`):
+those steps make it. A missing source that git ignores
 (`dist/app` under a `.gitignore`d `dist/`, a `.env`) is not counted: it is made on the host before the build (`make dist/app`, a developer's own file), not
 missing from a checkout. GM013 leaves such files alone too (a `vendor/` made by `go mod vendor`
 in CI).
@@ -146,7 +147,20 @@ impl ContextMismatch {
             }
             return;
         }
-        let missing = missing_sources(cx.df, ctx);
+        // A source a Makefile target's earlier steps name (`image: build` for a missing
+        // `build/`, `mkdir -p dist` for `dist/app`) may be made by them.
+        let made_first = |source: &str| {
+            let path = source.trim_start_matches("./").trim_end_matches('/');
+            let top = path.split('/').next().unwrap_or(path);
+            ctx.prepared_by.iter().any(|w| {
+                let w = w.trim_start_matches("./").trim_end_matches('/');
+                w == path || w == top || w.starts_with(&format!("{top}/"))
+            })
+        };
+        let missing: Vec<_> = missing_sources(cx.df, ctx)
+            .into_iter()
+            .filter(|(_, s)| !made_first(s))
+            .collect();
         let Some((first, _)) = missing.first().cloned() else {
             // The first go command that needs a module and works on sources copied from the
             // context before it in its stage (not on a `git clone` or another stage's files).
@@ -182,9 +196,6 @@ impl ContextMismatch {
             }
         }
         let finding = match (&ctx.origin, &ctx.better_context) {
-            // The Makefile target runs other steps first (`image: build`): they may make what
-            // the checkout lacks.
-            (Origin::File { .. }, _) if ctx.prepared => return,
             // The file, not its entry: bake targets or CI steps that name the same context
             // get one finding.
             (Origin::File { path, .. }, _) => Finding::MissingInNamedContext {
