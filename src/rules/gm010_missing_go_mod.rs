@@ -138,7 +138,7 @@ impl MissingGoMod {
         }
         for stage in &cx.df.stages {
             // A module a RUN builds, else one the container builds when it starts.
-            if let Some(module) = cx.main_module(stage).or_else(|| cx.start_module(stage)) {
+            if let Some(module) = cx.built_module(stage) {
                 missing_go_sum(cx, stage, &module, out);
                 continue;
             }
@@ -153,11 +153,8 @@ fn missing_go_mod(cx: &RuleContext, stage: &Stage, out: &mut Vec<Diagnostic>) {
     if ctx.better_context.is_some() {
         return;
     }
-    let mut gos = cx.go_commands(stage);
     // A dev image whose container runs `go run .` when it starts fails there the same way.
-    if !gos.iter().any(|(_, _, g)| g.needs_module()) {
-        gos.extend(cx.start_go_commands(stage));
-    }
+    let gos = cx.module_go_commands(stage);
     let Some(&(go_idx, go_ins, go)) = gos
         .iter()
         .find(|(_, _, g)| g.needs_module() && g.sub != "get")
@@ -303,9 +300,8 @@ fn missing_go_sum(
     // go.sum must be there by the last go command that loads modules: a pre-download run with
     // go.mod alone works (it records the sums), and `COPY . .` brings go.sum before the build.
     let last_go = cx
-        .go_commands(stage)
+        .module_go_commands(stage)
         .into_iter()
-        .chain(cx.start_go_commands(stage))
         .filter(|(_, _, g)| g.needs_module())
         .map(|(i, _, _)| i)
         .max()

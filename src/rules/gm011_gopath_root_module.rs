@@ -87,11 +87,8 @@ impl GopathRootModule {
             if stage.parent.is_some() || !stage.golang {
                 continue;
             }
-            let mut gos = cx.go_commands(stage);
             // A dev image whose container runs `go run .` when it starts loads the module there.
-            if !gos.iter().any(|(_, _, g)| g.needs_module()) {
-                gos.extend(cx.start_go_commands(stage));
-            }
+            let gos = cx.module_go_commands(stage);
             let Some(&(_, go_ins, _)) = gos.iter().find(|(_, _, g)| g.needs_module()) else {
                 continue;
             };
@@ -100,8 +97,7 @@ impl GopathRootModule {
             // in /go and the first COPY below puts the sources there.
             let at_gopath = match cx.ctx {
                 Some(_) => cx
-                    .main_module(stage)
-                    .or_else(|| cx.start_module(stage))
+                    .built_module(stage)
                     .is_some_and(|m| Some(m.image_dir.as_str()) == gopath),
                 None => go_ins.state.workdir.as_deref() == Some("/go") && gopath == Some("/go"),
             };

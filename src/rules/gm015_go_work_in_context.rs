@@ -176,11 +176,8 @@ fn check_stage(
     out: &mut Vec<Diagnostic>,
 ) {
     let ctx = cx.ctx.expect("checked by caller");
-    let mut gos = cx.go_commands(stage);
     // A dev image whose container runs `go run .` when it starts loads the workspace there.
-    if !gos.iter().any(|(_, _, g)| g.needs_module()) {
-        gos.extend(cx.start_go_commands(stage));
-    }
+    let gos = cx.module_go_commands(stage);
     let files = cx.files(stage, ctx);
     // The first go command that runs under the go.work: one that needs a module, with go.work
     // landed by then in its directory or above. A pre-download done in module mode (only

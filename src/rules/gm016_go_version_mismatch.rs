@@ -173,46 +173,18 @@ impl GoVersionMismatch {
             if stage.parent.is_some() || !stage.golang {
                 continue;
             }
-            let found = match cx.main_module(stage) {
-                Some(m) => m.go_mod.map(|g| {
-                    let toolchain = effective_env(m.ins, m.go, "GOTOOLCHAIN");
-                    (g, toolchain, None)
-                }),
-                None => module_at_start(cx, stage),
-            };
-            let Some((go_mod, toolchain, at_start)) = found else {
+            let Some(module) = cx.built_module(stage) else {
                 continue;
             };
+            let Some(go_mod) = module.go_mod else {
+                continue;
+            };
+            let toolchain = effective_env(module.ins, module.go, "GOTOOLCHAIN");
+            // A go command the container runs when it starts: the build succeeds, the start fails.
+            let at_start = module.go.runtime.then(|| format!("go {}", module.go.sub));
             check_stage(cx, stage, go_mod, toolchain, at_start, out);
         }
     }
-}
-
-/// The module a stage's container builds when it starts (`CMD ["go", "run", "."]`) where no
-/// RUN builds one: its go.mod, the GOTOOLCHAIN the container has, and the go command.
-fn module_at_start<'a>(
-    cx: &RuleContext<'a>,
-    stage: &'a Stage,
-) -> Option<(&'a crate::context::GoMod, Option<String>, Option<String>)> {
-    let ctx = cx.ctx?;
-    let files = cx.files(stage, ctx);
-    stage
-        .runtime_go
-        .iter()
-        .filter(|g| g.needs_module())
-        .find_map(|g| {
-            let workdir = g.workdir(stage.end_state.workdir.as_deref())?;
-            let (dir, _) = files.module_for(ctx, &workdir, stage.body.end)?;
-            let go_mod = ctx.go_mod(&dir)?;
-            let toolchain = g
-                .assignments
-                .iter()
-                .rev()
-                .find(|a| a.name == "GOTOOLCHAIN")
-                .map(|a| a.value.clone())
-                .or_else(|| stage.end_state.env.get("GOTOOLCHAIN").cloned());
-            Some((go_mod, toolchain, Some(format!("go {}", g.sub))))
-        })
 }
 
 fn check_stage(

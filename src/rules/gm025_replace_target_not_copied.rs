@@ -123,7 +123,7 @@ impl ReplaceTargetNotCopied {
         let Some(ctx) = cx.ctx else { return };
         for stage in &cx.df.stages {
             // A module a RUN builds, else one the container builds when it starts.
-            let Some(module) = cx.main_module(stage).or_else(|| cx.start_module(stage)) else {
+            let Some(module) = cx.built_module(stage) else {
                 continue;
             };
             let Some(go_mod) = module.go_mod else {

@@ -199,6 +199,25 @@ impl<'a> RuleContext<'a> {
         self.module_of(stage, self.start_go_commands(stage))
     }
 
+    /// The module a RUN builds, else the one the container builds when it starts: what rules
+    /// about what a go command needs (a go.mod, go.sum, a new enough Go) look at.
+    pub fn built_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
+        self.main_module(stage).or_else(|| self.start_module(stage))
+    }
+
+    /// The stage's go commands, and when none of them needs a module, those its container runs
+    /// when it starts (a dev image's `CMD ["go", "run", "."]`).
+    pub fn module_go_commands(
+        &self,
+        stage: &Stage,
+    ) -> Vec<(usize, &'a Instruction, &'a GoCommand)> {
+        let mut gos = self.go_commands(stage);
+        if !gos.iter().any(|(_, _, g)| g.needs_module()) {
+            gos.extend(self.start_go_commands(stage));
+        }
+        gos
+    }
+
     fn find_main_module(&self, stage: &Stage) -> Option<StageModule<'a>> {
         self.module_of(stage, self.go_commands(stage))
     }
