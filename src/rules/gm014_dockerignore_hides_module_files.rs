@@ -159,6 +159,10 @@ impl DockerignoreHidesModuleFiles {
                 ));
             }
         }
+        // A folder re-included last (`!mcp`) brings everything below it back too: `mcp/client`
+        // needs no finding or line of its own.
+        let folders: Vec<String> = hidden.iter().map(|(f, ..)| format!("{f}/")).collect();
+        hidden.retain(|(f, ..)| !folders.iter().any(|d| f.starts_with(d.as_str())));
         if hidden.is_empty() {
             return;
         }
